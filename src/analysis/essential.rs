@@ -1,0 +1,69 @@
+//! Which edges count for dominators: not weak, not self edges, not shortcuts (except from the
+//! root), not the table half of a WeakMap pair, and not from non-page objects into page
+//! objects (so objects also held by the debugger are attributed to the page).
+
+use super::flags::PAGE_OBJECT;
+use super::weakmap::Ephemerons;
+use crate::snapshot::{EdgeType, Snapshot};
+use crate::util::BitVec;
+use rayon::prelude::*;
+
+pub fn essential_edges(s: &Snapshot, flags: &[u8], eph: &Ephemerons) -> BitVec {
+    let n = s.node_count();
+    let m = s.edge_count();
+    // Work per 64-edge word so threads never share a word.
+    let words: Vec<u64> = (0..m.div_ceil(64))
+        .into_par_iter()
+        .map(|w| {
+            let lo = w * 64;
+            let hi = (lo + 64).min(m);
+            // Source node of edge `lo`: the last node whose first edge is <= lo.
+            let mut src = s
+                .first_edge
+                .partition_point(|&f| (f as usize) <= lo)
+                .saturating_sub(1);
+            let mut bits = 0u64;
+            for e in lo..hi {
+                while s.first_edge[src + 1] as usize <= e {
+                    src += 1;
+                }
+                if is_essential(s, flags, eph, src as u32, e) {
+                    bits |= 1 << (e - lo);
+                }
+            }
+            let _ = n;
+            bits
+        })
+        .collect();
+    BitVec::from_words(words, m)
+}
+
+#[inline]
+fn is_essential(s: &Snapshot, flags: &[u8], eph: &Ephemerons, src: u32, e: usize) -> bool {
+    let t = s.edge_type[e];
+    if t == EdgeType::INTERNAL {
+        if let Some((_, table)) = eph.get(s.edge_name[e]) {
+            if s.node_id[src as usize] as u64 == table {
+                return false;
+            }
+        }
+    }
+    if t == EdgeType::WEAK {
+        return false;
+    }
+    let to = s.edge_to[e];
+    if to == src {
+        return false;
+    }
+    if src != s.root {
+        if t == EdgeType::SHORTCUT {
+            return false;
+        }
+        let src_page = flags[src as usize] & PAGE_OBJECT != 0;
+        let to_page = flags[to as usize] & PAGE_OBJECT != 0;
+        if to_page && !src_page {
+            return false;
+        }
+    }
+    true
+}

@@ -1,0 +1,224 @@
+//! Everything DevTools computes on load, pass by pass, over flat columns. [`analyze`] runs the
+//! passes in DevTools' order (the order matters: names are rewritten, sizes reattributed)
+//! and reports each phase through [`Control`].
+
+pub mod diff;
+pub mod distances;
+pub mod dom_state;
+pub mod dominators;
+pub mod essential;
+pub mod filters;
+pub mod flags;
+pub mod names;
+pub mod paths;
+pub mod retainers;
+pub mod shallow;
+pub mod statistics;
+pub mod summary;
+pub mod weakmap;
+
+use crate::snapshot::{Location, NodeType, Snapshot};
+use dominators::DominatorTree;
+use names::InterfaceDefinition;
+use retainers::Retainers;
+use statistics::Statistics;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Progress and cancellation for long work. The callback gets a phase name and a fraction.
+pub struct Control<'a> {
+    pub progress: &'a (dyn Fn(&str, f32) + Sync),
+    pub cancel: &'a AtomicBool,
+    pub timings: std::sync::Mutex<Vec<(String, Duration)>>,
+}
+
+impl<'a> Control<'a> {
+    pub fn new(progress: &'a (dyn Fn(&str, f32) + Sync), cancel: &'a AtomicBool) -> Self {
+        Control {
+            progress,
+            cancel,
+            timings: Default::default(),
+        }
+    }
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+    fn phase<T>(&self, name: &str, f: impl FnOnce() -> T) -> Result<T, Cancelled> {
+        if self.cancelled() {
+            return Err(Cancelled);
+        }
+        (self.progress)(name, 0.0);
+        let t = Instant::now();
+        let r = f();
+        self.timings
+            .lock()
+            .unwrap()
+            .push((name.to_string(), t.elapsed()));
+        Ok(r)
+    }
+    pub fn record(&self, name: &str, d: Duration) {
+        self.timings.lock().unwrap().push((name.to_string(), d));
+    }
+    pub fn take_timings(&self) -> Vec<(String, Duration)> {
+        std::mem::take(&mut self.timings.lock().unwrap())
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Cancelled;
+
+/// A snapshot with every load-time analysis done.
+pub struct Heap {
+    pub snap: Snapshot,
+    pub retainers: Retainers,
+    pub dom_state: Vec<u8>,
+    pub flags: Vec<u8>,
+    /// Shallow sizes as DevTools shows them (after reattribution).
+    pub shallow: Vec<u32>,
+    pub distance: Vec<i32>,
+    pub class: Vec<u32>,
+    pub idom: Vec<u32>,
+    pub retained: Vec<u64>,
+    pub dominator_tree: DominatorTree,
+    pub interfaces: Vec<InterfaceDefinition>,
+    pub interface_names: HashMap<String, u32>,
+    pub statistics: Statistics,
+    pub total_size: u64,
+    pub unreachable_from_root: u32,
+}
+
+pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled> {
+    let retainers = ctl.phase("Building retainers", || Retainers::build(&snap))?;
+    let dom_state = ctl.phase("Propagating DOM state", || {
+        dom_state::propagate_dom_state(&mut snap)
+    })?;
+    let flags = ctl.phase("Calculating node flags", || {
+        flags::calculate_flags(&snap, &dom_state)
+    })?;
+    let eph = ctl.phase("Parsing WeakMap edges", || weakmap::Ephemerons::find(&snap))?;
+    let shallow = ctl.phase("Calculating shallow sizes", || {
+        shallow::calculate_shallow_sizes(&snap)
+    })?;
+    // Dominators (the longest pass) run beside distances and names, as in DevTools' second
+    // worker; names append strings to a side list that is added to the snapshot afterwards.
+    let cancel = || ctl.cancelled();
+    let mut appended: Vec<String> = Vec::new();
+    let (dom, rest) = {
+        let s = &snap;
+        rayon::join(
+            || {
+                ctl.phase("Building dominator tree", || {
+                    let essential = essential::essential_edges(s, &flags, &eph);
+                    dominators::calculate_dominators(s, &retainers, &essential, &shallow, &cancel)
+                })
+            },
+            || -> Result<_, Cancelled> {
+                let distance = ctl.phase("Calculating distances", || {
+                    distances::calculate_distances(s, &eph, None)
+                })?;
+                let class = ctl.phase("Calculating object names", || {
+                    names::ClassNamer::new(s, &mut appended).calculate()
+                })?;
+                let interfaces = ctl.phase("Inferring interface definitions", || {
+                    names::infer_interface_definitions(s)
+                })?;
+                Ok((distance, class, interfaces))
+            },
+        )
+    };
+    let dom = dom?.ok_or(Cancelled)?;
+    let (distance, class, interfaces) = rest?;
+    for t in &appended {
+        snap.strings.push(t);
+    }
+    let interface_names = HashMap::new();
+    let mut heap = Heap {
+        snap,
+        retainers,
+        dom_state,
+        flags,
+        shallow,
+        distance,
+        class,
+        idom: dom.idom,
+        retained: dom.retained,
+        dominator_tree: DominatorTree {
+            first: Vec::new(),
+            children: Vec::new(),
+        },
+        interfaces: interfaces.clone(),
+        interface_names,
+        statistics: Statistics::default(),
+        total_size: 0,
+        unreachable_from_root: dom.unreachable_from_root,
+    };
+    ctl.phase("Applying interface definitions", || {
+        names::apply_interface_definitions(
+            &mut heap.snap,
+            &mut heap.class,
+            &interfaces,
+            &mut heap.interface_names,
+        )
+    })?;
+    heap.dominator_tree = ctl.phase("Building dominated nodes", || {
+        DominatorTree::build(&heap.idom, heap.snap.root)
+    })?;
+    heap.total_size = heap.retained[heap.snap.root as usize] + heap.snap.extra_native_bytes;
+    heap.statistics = ctl.phase("Calculating statistics", || {
+        statistics::calculate_statistics(
+            &heap.snap,
+            &heap.shallow,
+            &heap.retainers,
+            heap.total_size,
+        )
+    })?;
+    Ok(heap)
+}
+
+impl Heap {
+    pub fn node_count(&self) -> usize {
+        self.snap.node_count()
+    }
+
+    pub fn class_name(&self, o: u32) -> &str {
+        self.snap.strings.get(self.class[o as usize])
+    }
+
+    pub fn display_name(&self, o: u32) -> String {
+        names::display_name(&self.snap, o)
+    }
+
+    pub fn id(&self, o: u32) -> u32 {
+        self.snap.node_id[o as usize]
+    }
+
+    pub fn location(&self, o: u32) -> Option<Location> {
+        self.snap.location(o)
+    }
+
+    pub fn is_detached(&self, o: u32) -> bool {
+        self.flags[o as usize] & flags::DETACHED_DOM_TREE_NODE != 0
+    }
+
+    pub fn is_string(&self, o: u32) -> bool {
+        matches!(
+            self.snap.ntype(o),
+            NodeType::STRING | NodeType::CONS_STRING | NodeType::SLICED_STRING
+        )
+    }
+
+    /// Bytes the analysis holds (for memory reports).
+    pub fn heap_bytes(&self) -> usize {
+        self.snap.heap_bytes()
+            + self.retainers.heap_bytes()
+            + self.dom_state.capacity()
+            + self.flags.capacity()
+            + self.shallow.capacity() * 4
+            + self.distance.capacity() * 4
+            + self.class.capacity() * 4
+            + self.idom.capacity() * 4
+            + self.retained.capacity() * 8
+            + (self.dominator_tree.first.capacity() + self.dominator_tree.children.capacity()) * 4
+    }
+}

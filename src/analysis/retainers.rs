@@ -1,0 +1,55 @@
+//! Reverse adjacency (who points at a node), CSR over node ordinals. Retainers of a node are
+//! stored in descending source order, as DevTools stores them: that order is the final
+//! tie-breaker of every retainer list it shows.
+
+use crate::snapshot::Snapshot;
+
+pub struct Retainers {
+    /// Node `n`'s retainers are slots `first[n]..first[n+1]`.
+    pub first: Vec<u32>,
+    /// Source node ordinal of each slot.
+    pub node: Vec<u32>,
+    /// Edge ordinal of each slot.
+    pub edge: Vec<u32>,
+}
+
+impl Retainers {
+    pub fn build(s: &Snapshot) -> Retainers {
+        let n = s.node_count();
+        let m = s.edge_count();
+        let mut first = vec![0u32; n + 1];
+        for &t in &s.edge_to {
+            first[t as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        // Fill each target's slots from its end backwards while sources ascend.
+        let mut cursor: Vec<u32> = first[1..].to_vec();
+        let mut node = vec![0u32; m];
+        let mut edge = vec![0u32; m];
+        for src in 0..n {
+            for e in s.edges(src as u32) {
+                let t = s.edge_to[e] as usize;
+                cursor[t] -= 1;
+                let slot = cursor[t] as usize;
+                node[slot] = src as u32;
+                edge[slot] = e as u32;
+            }
+        }
+        Retainers { first, node, edge }
+    }
+
+    #[inline]
+    pub fn of(&self, n: u32) -> std::ops::Range<usize> {
+        self.first[n as usize] as usize..self.first[n as usize + 1] as usize
+    }
+
+    pub fn count(&self, n: u32) -> usize {
+        self.of(n).len()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        (self.first.capacity() + self.node.capacity() + self.edge.capacity()) * 4
+    }
+}

@@ -1,0 +1,68 @@
+//! Shallow-size reattribution: internal arrays and hidden objects owned by exactly one
+//! object have their size moved into that owner, as DevTools shows them since 2024.
+
+use super::flags::is_user_root;
+use crate::snapshot::{EdgeType, NodeType, Snapshot};
+
+const UNVISITED: u32 = u32::MAX;
+const MULTIPLE: u32 = u32::MAX - 1;
+
+pub fn has_user_roots(s: &Snapshot) -> bool {
+    s.edges(s.root).any(|e| is_user_root(s, s.edge_to[e]))
+}
+
+/// Returns the shallow sizes DevTools shows (raw self sizes when nothing is reattributed).
+pub fn calculate_shallow_sizes(s: &Snapshot) -> Vec<u32> {
+    let mut sizes = s.node_self_size.clone();
+    if !has_user_roots(s) {
+        return sizes;
+    }
+    let n = s.node_count();
+    let mut owners = vec![0u32; n];
+    let mut work: Vec<u32> = Vec::new();
+    for i in 0..n {
+        let t = s.node_type[i];
+        if t == NodeType::HIDDEN
+            || t == NodeType::ARRAY
+            || (t == NodeType::NATIVE && s.raw_name(i as u32) == "system / ExternalStringData")
+        {
+            owners[i] = UNVISITED;
+        } else {
+            owners[i] = i as u32;
+            work.push(i as u32);
+        }
+    }
+    // Visiting order doesn't matter: the fixed point is the same.
+    while let Some(id) = work.pop() {
+        let owner = owners[id as usize];
+        for e in s.edges(id) {
+            if s.edge_type[e] == EdgeType::WEAK {
+                continue;
+            }
+            let t = s.edge_to[e];
+            let cur = owners[t as usize];
+            if cur == UNVISITED {
+                owners[t as usize] = owner;
+                work.push(t);
+            } else if cur == t || cur == owner || cur == MULTIPLE {
+            } else {
+                owners[t as usize] = MULTIPLE;
+                work.push(t);
+            }
+        }
+    }
+    for i in 0..n {
+        let o = owners[i];
+        if o == UNVISITED || o == MULTIPLE || o == i as u32 {
+            continue;
+        }
+        if s.node_type[o as usize] == NodeType::SYNTHETIC || o == s.root {
+            continue;
+        }
+        let moved = sizes[i];
+        sizes[i] = 0;
+        // Uint32Array arithmetic in DevTools: wraps.
+        sizes[o as usize] = sizes[o as usize].wrapping_add(moved);
+    }
+    sizes
+}

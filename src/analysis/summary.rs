@@ -1,0 +1,167 @@
+//! The Summary view: objects grouped by class key with count, min distance, shallow sum and
+//! the retained size of each class's topmost members in the dominator tree.
+
+use super::Heap;
+use crate::snapshot::NodeType;
+use crate::util::BitVec;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ClassAggregate {
+    /// DevTools' public class key: `,Name`, or `script,line,col,Name` for located objects.
+    pub key: String,
+    pub name: String,
+    pub count: u64,
+    /// Minimum member distance (DevTools' internal value; see `distances`).
+    pub distance: i32,
+    pub shallow_size: u64,
+    pub retained_size: u64,
+    /// Member node ordinals, ascending.
+    #[serde(skip)]
+    pub members: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Internal class key per node, in a dense form: `Index(class string)` or `Located(k)`.
+enum Key {
+    Index(u32),
+    Located(String),
+}
+
+/// Aggregates every node passing `filter` (None: all objects) with non-zero shallow size.
+/// Rows come in DevTools' map order (first appearance); rows whose public keys collide
+/// overwrite each other as DevTools' record does.
+pub fn aggregates(h: &Heap, filter: Option<&BitVec>) -> Vec<ClassAggregate> {
+    aggregates_with_classes(h, &h.class, filter)
+}
+
+pub(crate) fn aggregates_with_classes(
+    h: &Heap,
+    class: &[u32],
+    filter: Option<&BitVec>,
+) -> Vec<ClassAggregate> {
+    let s = &h.snap;
+    let n = s.node_count();
+    let mut slot_of_class = vec![NONE; s.strings.len()];
+    let mut slot_of_located: HashMap<String, u32> = HashMap::new();
+    let mut aggs: Vec<ClassAggregate> = Vec::new();
+    let mut internal_index: Vec<Option<u32>> = Vec::new();
+    let mut node_slot = vec![NONE; n];
+    let mut loc_cursor = 0usize;
+    for o in 0..n as u32 {
+        let size = h.shallow[o as usize];
+        if size == 0 {
+            continue;
+        }
+        if let Some(f) = filter {
+            if !f.get(o as usize) {
+                continue;
+            }
+        }
+        let c = class[o as usize];
+        let key = if s.ntype(o) == NodeType::OBJECT {
+            while loc_cursor < s.locations.len() && s.locations[loc_cursor].0 < o {
+                loc_cursor += 1;
+            }
+            match s.locations.get(loc_cursor) {
+                Some(&(lo, l)) if lo == o => Key::Located(format!(
+                    "{},{},{},{}",
+                    l.script_id,
+                    l.line,
+                    l.column,
+                    s.strings.get(c)
+                )),
+                _ => Key::Index(c),
+            }
+        } else {
+            Key::Index(c)
+        };
+        let slot = match &key {
+            Key::Index(c) => slot_of_class[*c as usize],
+            Key::Located(k) => slot_of_located.get(k).copied().unwrap_or(NONE),
+        };
+        let d = h.distance[o as usize];
+        let slot = if slot == NONE {
+            let slot = aggs.len() as u32;
+            let (public, idx) = match key {
+                Key::Index(c) => {
+                    slot_of_class[c as usize] = slot;
+                    (format!(",{}", s.strings.get(c)), Some(c))
+                }
+                Key::Located(k) => {
+                    slot_of_located.insert(k.clone(), slot);
+                    (k, None)
+                }
+            };
+            aggs.push(ClassAggregate {
+                key: public,
+                name: s.strings.get(c).to_string(),
+                count: 0,
+                distance: d,
+                shallow_size: 0,
+                retained_size: 0,
+                members: Vec::new(),
+            });
+            internal_index.push(idx);
+            slot
+        } else {
+            slot
+        };
+        let a = &mut aggs[slot as usize];
+        a.count += 1;
+        a.distance = a.distance.min(d);
+        a.shallow_size += size as u64;
+        a.members.push(o);
+        node_slot[o as usize] = slot;
+    }
+
+    // Topmost members per class: DFS of the dominator tree, a class stays "seen" while
+    // one of its members is on the path.
+    let mut seen = vec![false; aggs.len()];
+    let mut list: Vec<u32> = vec![s.root];
+    let mut sizes: Vec<usize> = Vec::new();
+    let mut keys: Vec<u32> = Vec::new();
+    while let Some(o) = list.pop() {
+        let slot = node_slot[o as usize];
+        let children = h.dominator_tree.of(o);
+        if slot != NONE && !seen[slot as usize] {
+            aggs[slot as usize].retained_size += h.retained[o as usize];
+            if !children.is_empty() {
+                seen[slot as usize] = true;
+                sizes.push(list.len());
+                keys.push(slot);
+            }
+        }
+        list.extend_from_slice(children);
+        while sizes.last() == Some(&list.len()) {
+            sizes.pop();
+            if let Some(k) = keys.pop() {
+                seen[k as usize] = false;
+            }
+        }
+    }
+
+    // Public keys: a later class with the same public key replaces the earlier one in place.
+    let mut by_public: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<ClassAggregate> = Vec::with_capacity(aggs.len());
+    for a in aggs {
+        match by_public.get(&a.key) {
+            Some(&i) => out[i] = a,
+            None => {
+                by_public.insert(a.key.clone(), out.len());
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+/// Sorts rows as the Summary grid does by default: retained size descending, then name.
+pub fn sort_by_retained(rows: &mut [ClassAggregate]) {
+    rows.sort_by(|a, b| {
+        b.retained_size
+            .cmp(&a.retained_size)
+            .then_with(|| crate::util::js_cmp(&a.name, &b.name))
+    });
+}

@@ -1,0 +1,151 @@
+//! The scriptable command line over the engine. `heapdive` alone (or with files) opens the
+//! GUI; subcommands print numbers. Errors are one line on stderr and exit code 1; usage
+//! errors exit with 2 (clap's convention).
+
+mod diff;
+mod nodes;
+mod retainers;
+mod stats;
+mod summary;
+
+use crate::analysis::{Control, Heap};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "heapdive",
+    version,
+    about = "Explore V8 heap snapshots: a fast native alternative to the DevTools Memory panel"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Snapshots to open in the window (.heapsnapshot or .heapsnapshot.gz); several form a series.
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// The Summary view: objects grouped by class, sorted by retained size.
+    Summary {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Rows to print in the table (all rows in JSON).
+        #[arg(long, default_value_t = 30)]
+        top: usize,
+        #[arg(long)]
+        timings: bool,
+    },
+    /// One TSV line per node: id type name class self retained distance dominator_id.
+    Nodes {
+        file: PathBuf,
+        #[arg(long)]
+        timings: bool,
+    },
+    /// The Statistics view: memory by category.
+    Stats {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Why object @ID is alive: its retainers and the K shortest retaining paths.
+    Retainers {
+        file: PathBuf,
+        /// Object id (with or without the leading @).
+        id: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 5)]
+        paths: usize,
+        #[arg(long)]
+        timings: bool,
+    },
+    /// The Comparison view: what was allocated and freed between BASE and FILE.
+    Diff {
+        base: PathBuf,
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 30)]
+        top: usize,
+        #[arg(long)]
+        timings: bool,
+    },
+}
+
+/// A command failed; the message is already in words.
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// Loads a snapshot for a command, printing phase timings to stderr when asked.
+pub(crate) fn load_for_cli(path: &Path, timings: bool) -> Result<Heap, CliError> {
+    let cancel = AtomicBool::new(false);
+    let progress = |_: &str, _: f32| {};
+    let ctl = Control::new(&progress, &cancel);
+    let t = Instant::now();
+    let heap = crate::load::load(path, &ctl)?;
+    if timings {
+        for (name, d) in ctl.take_timings() {
+            eprintln!("{:>9.1} ms  {name}", d.as_secs_f64() * 1e3);
+        }
+        eprintln!(
+            "{:>9.1} ms  total load of {}",
+            t.elapsed().as_secs_f64() * 1e3,
+            path.display()
+        );
+    }
+    Ok(heap)
+}
+
+/// Runs a subcommand, writing to `out`.
+pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
+    match cmd {
+        Command::Summary {
+            file,
+            json,
+            top,
+            timings,
+        } => summary::run(&file, json, top, timings, out),
+        Command::Nodes { file, timings } => nodes::run(&file, timings, out),
+        Command::Stats {
+            file,
+            json,
+            timings,
+        } => stats::run(&file, json, timings, out),
+        Command::Retainers {
+            file,
+            id,
+            json,
+            paths,
+            timings,
+        } => retainers::run(&file, &id, json, paths, timings, out),
+        Command::Diff {
+            base,
+            file,
+            json,
+            top,
+            timings,
+        } => diff::run(&base, &file, json, top, timings, out),
+    }
+}
+
+/// DevTools' distance as a user sees it: None where it shows "−".
+pub fn shown_distance(d: i32) -> Option<i32> {
+    if crate::analysis::distances::is_unreachable_or_system(d) {
+        None
+    } else {
+        Some(d)
+    }
+}

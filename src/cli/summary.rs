@@ -1,0 +1,118 @@
+use super::{CliError, load_for_cli, shown_distance};
+use crate::analysis::{statistics::Statistics, summary};
+use crate::util::human_bytes;
+use std::io::Write;
+use std::path::Path;
+
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    name: &'a str,
+    count: u64,
+    distance: Option<i32>,
+    shallow_size: u64,
+    retained_size: u64,
+}
+
+#[derive(serde::Serialize)]
+pub(crate) struct StatsJson {
+    pub total: u64,
+    pub code: u64,
+    pub strings: u64,
+    pub js_arrays: u64,
+    pub typed_arrays: u64,
+    pub system: u64,
+    pub native: u64,
+}
+
+impl From<&Statistics> for StatsJson {
+    fn from(s: &Statistics) -> Self {
+        StatsJson {
+            total: s.total,
+            code: s.code,
+            strings: s.strings,
+            js_arrays: s.js_arrays,
+            typed_arrays: s.typed_arrays,
+            system: s.system,
+            native: s.native,
+        }
+    }
+}
+
+pub fn run(
+    file: &Path,
+    json: bool,
+    top: usize,
+    timings: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let heap = load_for_cli(file, timings)?;
+    let mut rows = summary::aggregates(&heap, None);
+    summary::sort_by_retained(&mut rows);
+    if json {
+        let classes: Vec<Row> = rows
+            .iter()
+            .map(|r| Row {
+                name: &r.name,
+                count: r.count,
+                distance: shown_distance(r.distance),
+                shallow_size: r.shallow_size,
+                retained_size: r.retained_size,
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "file": file.display().to_string(),
+            "node_count": heap.node_count(),
+            "edge_count": heap.snap.edge_count(),
+            "total_size": heap.total_size,
+            "statistics": StatsJson::from(&heap.statistics),
+            "classes": classes,
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let total = heap.total_size.max(1);
+    writeln!(
+        out,
+        "{}: {} nodes, {} edges, total {}",
+        file.display(),
+        heap.node_count(),
+        heap.snap.edge_count(),
+        human_bytes(heap.total_size)
+    )?;
+    writeln!(
+        out,
+        "{:<50} {:>9} {:>8} {:>12} {:>5} {:>12} {:>5}",
+        "Constructor", "Count", "Distance", "Shallow", "%", "Retained", "%"
+    )?;
+    for r in rows.iter().take(top) {
+        let name: String = if r.name.chars().count() > 50 {
+            r.name
+                .chars()
+                .take(49)
+                .chain(std::iter::once('…'))
+                .collect()
+        } else {
+            r.name.clone()
+        };
+        writeln!(
+            out,
+            "{:<50} {:>9} {:>8} {:>12} {:>4}% {:>12} {:>4}%",
+            name,
+            r.count,
+            shown_distance(r.distance).map_or("−".to_string(), |d| d.to_string()),
+            human_bytes(r.shallow_size),
+            r.shallow_size * 100 / total,
+            human_bytes(r.retained_size),
+            r.retained_size * 100 / total
+        )?;
+    }
+    if rows.len() > top {
+        writeln!(
+            out,
+            "… {} more classes (--top N, or --json for all)",
+            rows.len() - top
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! heapdive's engine: reads V8 heap snapshots and computes what Chrome DevTools' Memory panel
+//! computes (distances, dominators, retained sizes, class names, Summary, Statistics,
+//! Comparison), over flat columns. No UI dependency lives here except in `ui`.
+
+pub mod analysis;
+pub mod cli;
+pub mod load;
+pub mod snapshot;
+pub mod ui;
+pub mod util;
+
+pub use analysis::Heap;
+pub use load::{load, load_quiet};

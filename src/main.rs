@@ -1,0 +1,22 @@
+use clap::Parser;
+use heapdive::cli::{Cli, run};
+
+fn main() {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(cmd) => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            if let Err(e) = run(cmd, &mut out) {
+                eprintln!("heapdive: {}", e.0);
+                std::process::exit(1);
+            }
+        }
+        None => {
+            if let Err(e) = heapdive::ui::run_app(cli.files) {
+                eprintln!("heapdive: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! A streaming JSON lexer over any reader, specialised for heap snapshots: long arrays of
+//! unsigned integers are scanned straight into columns, strings are decoded into the string
+//! table, and everything else can be skipped without building values. It never holds more
+//! than one buffer of the input.
+
+use super::error::RawError;
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const BUF: usize = 1 << 20;
+const MAX_DEPTH: usize = 512;
+
+pub(crate) struct Lexer<'a, R: Read> {
+    r: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    /// Offset in the (decompressed) document of buf[0].
+    base: u64,
+    eof: bool,
+    cancel: Option<&'a AtomicBool>,
+    on_bytes: &'a mut dyn FnMut(u64),
+}
+
+impl<'a, R: Read> Lexer<'a, R> {
+    pub fn new(r: R, cancel: Option<&'a AtomicBool>, on_bytes: &'a mut dyn FnMut(u64)) -> Self {
+        Lexer {
+            r,
+            buf: vec![0u8; BUF].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            base: 0,
+            eof: false,
+            cancel,
+            on_bytes,
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    pub fn err(&self, msg: impl Into<String>) -> RawError {
+        RawError::at(msg, self.offset())
+    }
+
+    /// Refills the buffer when it is used up. Returns false at the end of input.
+    #[inline]
+    fn fill(&mut self) -> Result<bool, RawError> {
+        if self.pos < self.len {
+            return Ok(true);
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        if let Some(c) = self.cancel {
+            if c.load(Ordering::Relaxed) {
+                return Err(RawError::Cancelled);
+            }
+        }
+        self.base += self.len as u64;
+        self.pos = 0;
+        self.len = 0;
+        loop {
+            match self.r.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.len = n;
+                    (self.on_bytes)(self.base + n as u64);
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(RawError::Io(e)),
+            }
+        }
+    }
+
+    /// Next non-whitespace byte, not consumed.
+    pub fn peek(&mut self) -> Result<Option<u8>, RawError> {
+        loop {
+            if !self.fill()? {
+                return Ok(None);
+            }
+            let b = self.buf[self.pos];
+            if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                self.pos += 1;
+            } else {
+                return Ok(Some(b));
+            }
+        }
+    }
+
+    pub fn expect(&mut self, c: u8, what: &str) -> Result<(), RawError> {
+        match self.peek()? {
+            Some(b) if b == c => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(b) => Err(self.err(format!("expected {what}, found {}", show_byte(b)))),
+            None => Err(self.err(format!("unexpected end of file, expected {what}"))),
+        }
+    }
+
+    /// After a member or element: consumes `,` (returns true) or the closing byte (false).
+    pub fn comma_or(&mut self, close: u8) -> Result<bool, RawError> {
+        match self.peek()? {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(b) => Err(self.err(format!(
+                "expected ',' or '{}', found {}",
+                close as char,
+                show_byte(b)
+            ))),
+            None => Err(self.err("unexpected end of file (the file is truncated)")),
+        }
+    }
+
+    /// Reads a JSON string into `out` (decoded, valid UTF-8).
+    pub fn string_into(&mut self, out: &mut Vec<u8>) -> Result<(), RawError> {
+        self.expect(b'"', "a string")?;
+        let start_off = self.offset();
+        loop {
+            if !self.fill()? {
+                return Err(RawError::at(
+                    "unexpected end of file inside a string (the file is truncated)",
+                    start_off,
+                ));
+            }
+            // Copy the run of plain bytes in one go.
+            let chunk = &self.buf[self.pos..self.len];
+            let run = chunk
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(chunk.len());
+            out.extend_from_slice(&chunk[..run]);
+            self.pos += run;
+            if self.pos == self.len {
+                continue;
+            }
+            let b = self.buf[self.pos];
+            self.pos += 1;
+            match b {
+                b'"' => break,
+                b'\\' => self.escape(out)?,
+                _ => return Err(self.err("control character inside a string")),
+            }
+        }
+        if std::str::from_utf8(out).is_err() {
+            return Err(RawError::at("invalid UTF-8 inside a string", start_off));
+        }
+        Ok(())
+    }
+
+    fn next_raw(&mut self) -> Result<u8, RawError> {
+        if !self.fill()? {
+            return Err(self.err("unexpected end of file inside a string (the file is truncated)"));
+        }
+        let b = self.buf[self.pos];
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn hex4(&mut self) -> Result<u32, RawError> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let b = self.next_raw()?;
+            let d = (b as char)
+                .to_digit(16)
+                .ok_or_else(|| self.err("bad \\u escape in a string"))?;
+            v = v * 16 + d;
+        }
+        Ok(v)
+    }
+
+    fn escape(&mut self, out: &mut Vec<u8>) -> Result<(), RawError> {
+        let b = self.next_raw()?;
+        let c = match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let u = self.hex4()?;
+                if (0xD800..0xDC00).contains(&u) {
+                    // A high surrogate: pair it with a following low one, else it stands alone
+                    // (JavaScript keeps lone surrogates; they print as U+FFFD).
+                    if self.fill()? && self.buf[self.pos] == b'\\' {
+                        self.pos += 1;
+                        let b2 = self.next_raw()?;
+                        if b2 == b'u' {
+                            let lo = self.hex4()?;
+                            if (0xDC00..0xE000).contains(&lo) {
+                                let cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                                push_char(out, char::from_u32(cp).unwrap_or('\u{FFFD}'));
+                            } else {
+                                push_char(out, '\u{FFFD}');
+                                push_char(out, char::from_u32(lo).unwrap_or('\u{FFFD}'));
+                            }
+                            return Ok(());
+                        }
+                        push_char(out, '\u{FFFD}');
+                        // Re-process the escape we consumed.
+                        self.pos -= 1;
+                        return self.escape(out);
+                    }
+                    '\u{FFFD}'
+                } else {
+                    char::from_u32(u).unwrap_or('\u{FFFD}')
+                }
+            }
+            _ => return Err(self.err(format!("bad escape \\{} in a string", b as char))),
+        };
+        push_char(out, c);
+        Ok(())
+    }
+
+    /// Scans an array of unsigned integers, calling `f` for each. Each value must fit u32.
+    pub fn u32_array(
+        &mut self,
+        what: &str,
+        mut f: impl FnMut(u32) -> Result<(), String>,
+    ) -> Result<(), RawError> {
+        self.expect(b'[', &format!("'[' to open {what}"))?;
+        let mut acc: u64 = 0;
+        let mut digits = 0u32;
+        let mut need_sep = false; // a value was read and no comma yet
+        let mut after_comma = false;
+        loop {
+            if !self.fill()? {
+                return Err(self.err(format!(
+                    "unexpected end of file inside {what} (the file is truncated)"
+                )));
+            }
+            let buf = &self.buf[..self.len];
+            let mut i = self.pos;
+            while i < buf.len() {
+                let b = buf[i];
+                let d = b.wrapping_sub(b'0');
+                if d < 10 {
+                    if digits == 0 && need_sep {
+                        self.pos = i;
+                        return Err(self.err(format!("missing ',' between numbers in {what}")));
+                    }
+                    acc = acc * 10 + d as u64;
+                    digits += 1;
+                    if acc > u32::MAX as u64 {
+                        self.pos = i;
+                        return Err(self.err(format!("number too large in {what}")));
+                    }
+                    i += 1;
+                    continue;
+                }
+                if digits > 0 {
+                    if let Err(m) = f(acc as u32) {
+                        self.pos = i;
+                        return Err(self.err(m));
+                    }
+                    acc = 0;
+                    digits = 0;
+                    need_sep = true;
+                    after_comma = false;
+                }
+                match b {
+                    b',' => {
+                        if !need_sep {
+                            self.pos = i;
+                            return Err(self.err(format!("empty element in {what}")));
+                        }
+                        need_sep = false;
+                        after_comma = true;
+                    }
+                    b']' => {
+                        if after_comma {
+                            self.pos = i;
+                            return Err(self.err(format!("trailing ',' in {what}")));
+                        }
+                        self.pos = i + 1;
+                        return Ok(());
+                    }
+                    b' ' | b'\n' | b'\r' | b'\t' => {}
+                    b'-' => {
+                        self.pos = i;
+                        return Err(self.err(format!("negative number in {what}")));
+                    }
+                    b'.' | b'e' | b'E' | b'+' => {
+                        self.pos = i;
+                        return Err(self.err(format!("non-integer number in {what}")));
+                    }
+                    _ => {
+                        self.pos = i;
+                        return Err(self.err(format!("unexpected {} in {what}", show_byte(b))));
+                    }
+                }
+                i += 1;
+            }
+            self.pos = i;
+        }
+    }
+
+    /// Copies the raw text of one JSON value (for the small header), at most `max` bytes.
+    pub fn capture_value(&mut self, max: usize) -> Result<Vec<u8>, RawError> {
+        let mut out = Vec::new();
+        self.peek()?;
+        self.value(Some(&mut out), max, 0)?;
+        Ok(out)
+    }
+
+    pub fn skip_value(&mut self) -> Result<(), RawError> {
+        self.value(None, usize::MAX, 0)
+    }
+
+    fn value(
+        &mut self,
+        mut out: Option<&mut Vec<u8>>,
+        max: usize,
+        depth: usize,
+    ) -> Result<(), RawError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err("JSON nested too deeply"));
+        }
+        let b = match self.peek()? {
+            Some(b) => b,
+            None => return Err(self.err("unexpected end of file (the file is truncated)")),
+        };
+        let push = |out: &mut Option<&mut Vec<u8>>, s: &[u8]| -> bool {
+            if let Some(o) = out.as_deref_mut() {
+                o.extend_from_slice(s);
+                o.len() <= max
+            } else {
+                true
+            }
+        };
+        match b {
+            b'{' | b'[' => {
+                let close = if b == b'{' { b'}' } else { b']' };
+                self.pos += 1;
+                push(&mut out, &[b]);
+                if self.peek()? == Some(close) {
+                    self.pos += 1;
+                    push(&mut out, &[close]);
+                    return Ok(());
+                }
+                loop {
+                    if b == b'{' {
+                        let mut key = Vec::new();
+                        self.string_into(&mut key)?;
+                        if out.is_some() {
+                            let quoted = serde_json::to_vec(&String::from_utf8_lossy(&key))
+                                .unwrap_or_default();
+                            push(&mut out, &quoted);
+                        }
+                        self.expect(b':', "':'")?;
+                        push(&mut out, b":");
+                    }
+                    self.value(out.as_deref_mut(), max, depth + 1)?;
+                    if !self.comma_or(close)? {
+                        if !push(&mut out, &[close]) {
+                            return Err(self.err("header object is too large"));
+                        }
+                        return Ok(());
+                    }
+                    if !push(&mut out, b",") {
+                        return Err(self.err("header object is too large"));
+                    }
+                }
+            }
+            b'"' => {
+                let mut s = Vec::new();
+                self.string_into(&mut s)?;
+                if out.is_some() {
+                    let quoted =
+                        serde_json::to_vec(&String::from_utf8_lossy(&s)).unwrap_or_default();
+                    if !push(&mut out, &quoted) {
+                        return Err(self.err("header object is too large"));
+                    }
+                }
+                Ok(())
+            }
+            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                // A scalar: consume until a delimiter.
+                loop {
+                    if !self.fill()? {
+                        return Ok(());
+                    }
+                    let c = self.buf[self.pos];
+                    if matches!(c, b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t') {
+                        return Ok(());
+                    }
+                    if !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')) {
+                        return Err(self.err(format!("unexpected {}", show_byte(c))));
+                    }
+                    self.pos += 1;
+                    if !push(&mut out, &[c]) {
+                        return Err(self.err("header object is too large"));
+                    }
+                }
+            }
+            _ => Err(self.err(format!("unexpected {}", show_byte(b)))),
+        }
+    }
+
+    /// True when only whitespace remains.
+    pub fn at_end(&mut self) -> Result<bool, RawError> {
+        Ok(self.peek()?.is_none())
+    }
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    let mut b = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+}
+
+pub(crate) fn show_byte(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        format!("'{}'", b as char)
+    } else {
+        format!("byte 0x{b:02x}")
+    }
+}
