@@ -222,3 +222,6 @@ impl Heap {
             + (self.dominator_tree.first.capacity() + self.dominator_tree.children.capacity()) * 4
     }
 }
+
+#[cfg(test)]
+mod dominators_tests;

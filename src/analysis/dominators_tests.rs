@@ -1,0 +1,108 @@
+//! Dominators checked against petgraph's `simple_fast` on random graphs where every node is
+//! reachable from the root (there the dominator tree is unique, whatever the algorithm).
+
+use super::dominators::calculate_dominators;
+use super::retainers::Retainers;
+use crate::snapshot::{EdgeType, NodeType, Snapshot};
+use crate::util::BitVec;
+use petgraph::algo::dominators::simple_fast;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+/// A tiny xorshift generator: deterministic without a dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn random_snapshot(rng: &mut Rng, n: usize, extra: usize) -> Snapshot {
+    // A random spanning tree from node 0 makes everything reachable, then random extra edges.
+    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for v in 1..n {
+        let p = rng.below(v as u64) as usize;
+        adj[p].push(v as u32);
+    }
+    for _ in 0..extra {
+        let a = rng.below(n as u64) as usize;
+        let b = rng.below(n as u64) as u32;
+        adj[a].push(b);
+    }
+    let mut s = Snapshot {
+        node_type_names: NodeType::CANONICAL.iter().map(|x| x.to_string()).collect(),
+        edge_type_names: EdgeType::CANONICAL.iter().map(|x| x.to_string()).collect(),
+        ..Default::default()
+    };
+    s.strings = crate::snapshot::Strings::new();
+    s.strings.push("");
+    s.first_edge.push(0);
+    for (i, out) in adj.iter().enumerate() {
+        s.node_type.push(NodeType::OBJECT);
+        s.node_name.push(0);
+        s.node_id.push(i as u32 * 2 + 1);
+        s.node_self_size.push(1 + rng.below(100) as u32);
+        for &t in out {
+            s.edge_type.push(EdgeType::PROPERTY);
+            s.edge_name.push(0);
+            s.edge_to.push(t);
+        }
+        s.first_edge.push(s.edge_to.len() as u32);
+    }
+    s
+}
+
+#[test]
+fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
+    let mut rng = Rng(0x9E3779B97F4A7C15);
+    for round in 0..300 {
+        let n = 2 + rng.below(60) as usize;
+        let extra = rng.below(3 * n as u64) as usize;
+        let s = random_snapshot(&mut rng, n, extra);
+        let ret = Retainers::build(&s);
+        let mut essential = BitVec::new(s.edge_count());
+        for e in 0..s.edge_count() {
+            // Self edges are never essential (DevTools' rule); petgraph ignores them anyway.
+            let src = s.first_edge.partition_point(|&f| f as usize <= e) - 1;
+            if s.edge_to[e] as usize != src {
+                essential.set(e);
+            }
+        }
+        let shallow = s.node_self_size.clone();
+        let dom = calculate_dominators(&s, &ret, &essential, &shallow, &|| false).unwrap();
+
+        let mut g: DiGraph<(), ()> = DiGraph::new();
+        let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();
+        for src in 0..n {
+            for e in s.edges(src as u32) {
+                g.add_edge(nodes[src], nodes[s.edge_to[e] as usize], ());
+            }
+        }
+        let expected = simple_fast(&g, nodes[0]);
+        for v in 1..n {
+            let idom = expected.immediate_dominator(nodes[v]).unwrap().index() as u32;
+            assert_eq!(dom.idom[v], idom, "round {round}, node {v}");
+        }
+        // Retained size: own size plus the retained sizes of dominated children.
+        for v in 0..n {
+            let children: u64 = (0..n)
+                .filter(|&c| c != v && dom.idom[c] as usize == v)
+                .map(|c| dom.retained[c])
+                .sum();
+            assert_eq!(
+                dom.retained[v],
+                shallow[v] as u64 + children,
+                "round {round}, node {v}"
+            );
+        }
+        assert_eq!(
+            dom.retained[0],
+            shallow.iter().map(|&x| x as u64).sum::<u64>()
+        );
+    }
+}
