@@ -1,3 +1,4 @@
+#![allow(clippy::needless_range_loop)] // Index loops over parallel columns read clearer than zips.
 //! heapdive's engine: reads V8 heap snapshots and computes what Chrome DevTools' Memory panel
 //! computes (distances, dominators, retained sizes, class names, Summary, Statistics,
 //! Comparison), over flat columns. No UI dependency lives here except in `ui`.

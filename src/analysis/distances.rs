@@ -46,15 +46,15 @@ pub fn calculate_distances(
                 None => true,
             };
         }
-        if s.edge_type[e] == EdgeType::INTERNAL {
-            if let Some((pair, _)) = eph.get(s.edge_name[e]) {
-                let p = pair as usize;
-                if pending.get(p) {
-                    pending.clear(p);
-                } else {
-                    pending.set(p);
-                    return false;
-                }
+        if s.edge_type[e] == EdgeType::INTERNAL
+            && let Some((pair, _)) = eph.get(s.edge_name[e])
+        {
+            let p = pair as usize;
+            if pending.get(p) {
+                pending.clear(p);
+            } else {
+                pending.set(p);
+                return false;
             }
         }
         match extra {

@@ -41,12 +41,11 @@ pub fn essential_edges(s: &Snapshot, flags: &[u8], eph: &Ephemerons) -> BitVec {
 #[inline]
 fn is_essential(s: &Snapshot, flags: &[u8], eph: &Ephemerons, src: u32, e: usize) -> bool {
     let t = s.edge_type[e];
-    if t == EdgeType::INTERNAL {
-        if let Some((_, table)) = eph.get(s.edge_name[e]) {
-            if s.node_id[src as usize] as u64 == table {
-                return false;
-            }
-        }
+    if t == EdgeType::INTERNAL
+        && let Some((_, table)) = eph.get(s.edge_name[e])
+        && s.node_id[src as usize] as u64 == table
+    {
+        return false;
     }
     if t == EdgeType::WEAK {
         return false;

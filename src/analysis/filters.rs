@@ -179,12 +179,15 @@ pub fn is_flat_cons_string(h: &Heap, o: u32) -> bool {
     })
 }
 
+/// (node, length, hash) of a truncated string seen first.
+type TruncatedEntry = (u32, Option<f64>, Option<f64>);
+
 /// Strings whose value occurs more than once (flat cons strings and size-0 strings aside).
 pub fn duplicated_strings(h: &Heap) -> BitVec {
     let s = &h.snap;
     let mut set = BitVec::new(s.node_count());
     let mut plain: HashMap<String, u32> = HashMap::new();
-    let mut truncated: HashMap<String, Vec<(u32, Option<f64>, Option<f64>)>> = HashMap::new();
+    let mut truncated: HashMap<String, Vec<TruncatedEntry>> = HashMap::new();
     for o in 0..s.node_count() as u32 {
         let t = s.ntype(o);
         if t != NodeType::STRING && t != NodeType::CONS_STRING {

@@ -166,7 +166,7 @@ pub fn infer_interface_definitions(s: &Snapshot) -> Vec<InterfaceDefinition> {
         }
     }
     // Stable, like Array.prototype.sort.
-    candidates.sort_by(|a, b| b.count.cmp(&a.count));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.count));
     let min =
         MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
     candidates

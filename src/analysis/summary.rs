@@ -54,10 +54,10 @@ pub(crate) fn aggregates_with_classes(
         if size == 0 {
             continue;
         }
-        if let Some(f) = filter {
-            if !f.get(o as usize) {
-                continue;
-            }
+        if let Some(f) = filter
+            && !f.get(o as usize)
+        {
+            continue;
         }
         let c = class[o as usize];
         let key = if s.ntype(o) == NodeType::OBJECT {

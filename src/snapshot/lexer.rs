@@ -53,10 +53,10 @@ impl<'a, R: Read> Lexer<'a, R> {
         if self.eof {
             return Ok(false);
         }
-        if let Some(c) = self.cancel {
-            if c.load(Ordering::Relaxed) {
-                return Err(RawError::Cancelled);
-            }
+        if let Some(c) = self.cancel
+            && c.load(Ordering::Relaxed)
+        {
+            return Err(RawError::Cancelled);
         }
         self.base += self.len as u64;
         self.pos = 0;

@@ -94,10 +94,10 @@ impl Snapshot {
             return self.edge_name[e].to_string();
         }
         let s = self.strings.get(self.edge_name[e]);
-        if self.edge_type[e] == EdgeType::SHORTCUT {
-            if let Some(v) = crate::util::js_parse_int(s) {
-                return crate::util::js_number_to_string(v);
-            }
+        if self.edge_type[e] == EdgeType::SHORTCUT
+            && let Some(v) = crate::util::js_parse_int(s)
+        {
+            return crate::util::js_number_to_string(v);
         }
         s.to_string()
     }

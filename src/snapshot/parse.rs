@@ -578,7 +578,7 @@ fn build_locations(
         return Ok(Vec::new());
     };
     let lf = fields.len();
-    if raw.len() % lf != 0 {
+    if !raw.len().is_multiple_of(lf) {
         return Err(RawError::bad(
             "locations array length is not a multiple of its fields",
         ));
@@ -586,7 +586,7 @@ fn build_locations(
     let mut out: Vec<(u32, Location)> = Vec::with_capacity(raw.len() / lf);
     for (k, r) in raw.chunks_exact(lf).enumerate() {
         let idx = r[oi] as usize;
-        if idx % node_fields != 0 || idx / node_fields >= node_count {
+        if !idx.is_multiple_of(node_fields) || idx / node_fields >= node_count {
             return Err(RawError::bad(format!(
                 "location {k} refers to {idx}, which is not a node index"
             )));
