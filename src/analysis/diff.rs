@@ -39,12 +39,17 @@ fn sorted_by_id(h: &Heap, mut m: Vec<u32>) -> Vec<u32> {
 pub fn compare(base: &mut Heap, target: &Heap) -> Vec<DiffRow> {
     // Base classes under the target's interface definitions.
     let mut class = base.class.clone();
+    let mut appended = Vec::new();
     names::apply_interface_definitions(
-        &mut base.snap,
+        &base.snap,
         &mut class,
         &target.interfaces,
         &mut base.interface_names,
+        &mut appended,
     );
+    for t in &appended {
+        base.snap.strings.push(t);
+    }
     let base_rows: Vec<Side> = aggregates_with_classes(base, &class, None)
         .into_iter()
         .map(|a| {

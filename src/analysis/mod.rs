@@ -89,51 +89,84 @@ pub struct Heap {
 }
 
 pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled> {
-    let retainers = ctl.phase("Building retainers", || Retainers::build(&snap))?;
+    // Passes run in DevTools' order where one feeds the next; independent ones run on both
+    // cores (as DevTools runs retainers and dominators in a second worker).
     let dom_state = ctl.phase("Propagating DOM state", || {
         dom_state::propagate_dom_state(&mut snap)
     })?;
-    let flags = ctl.phase("Calculating node flags", || {
-        flags::calculate_flags(&snap, &dom_state)
-    })?;
-    let eph = ctl.phase("Parsing WeakMap edges", || weakmap::Ephemerons::find(&snap))?;
-    let shallow = ctl.phase("Calculating shallow sizes", || {
-        shallow::calculate_shallow_sizes(&snap)
-    })?;
-    // Dominators (the longest pass) run beside distances and names, as in DevTools' second
-    // worker; names append strings to a side list that is added to the snapshot afterwards.
+    let (retainers, rest) = {
+        let s = &snap;
+        rayon::join(
+            || ctl.phase("Building retainers", || Retainers::build(s)),
+            || -> Result<_, Cancelled> {
+                let flags = ctl.phase("Calculating node flags", || {
+                    flags::calculate_flags(s, &dom_state)
+                })?;
+                let eph = ctl.phase("Parsing WeakMap edges", || weakmap::Ephemerons::find(s))?;
+                let shallow = ctl.phase("Calculating shallow sizes", || {
+                    shallow::calculate_shallow_sizes(s)
+                })?;
+                Ok((flags, eph, shallow))
+            },
+        )
+    };
+    let retainers = retainers?;
+    let (flags, eph, shallow) = rest?;
+
+    // Dominators (the longest pass) on one core; distances, names, interfaces and statistics
+    // on the other. Names append strings to a side list joined to the table afterwards, with
+    // the indexes DevTools would give them.
     let cancel = || ctl.cancelled();
     let mut appended: Vec<String> = Vec::new();
+    let mut interface_names = HashMap::new();
     let (dom, rest) = {
         let s = &snap;
         rayon::join(
-            || {
-                ctl.phase("Building dominator tree", || {
+            || -> Result<_, Cancelled> {
+                let dom = ctl.phase("Building dominator tree", || {
                     let essential = essential::essential_edges(s, &flags, &eph);
                     dominators::calculate_dominators(s, &retainers, &essential, &shallow, &cancel)
-                })
+                })?;
+                let dom = dom.ok_or(Cancelled)?;
+                let tree = ctl.phase("Building dominated nodes", || {
+                    DominatorTree::build(&dom.idom, s.root)
+                })?;
+                Ok((dom, tree))
             },
             || -> Result<_, Cancelled> {
                 let distance = ctl.phase("Calculating distances", || {
                     distances::calculate_distances(s, &eph, None)
                 })?;
-                let class = ctl.phase("Calculating object names", || {
+                let mut class = ctl.phase("Calculating object names", || {
                     names::ClassNamer::new(s, &mut appended).calculate()
                 })?;
                 let interfaces = ctl.phase("Inferring interface definitions", || {
                     names::infer_interface_definitions(s)
                 })?;
-                Ok((distance, class, interfaces))
+                ctl.phase("Applying interface definitions", || {
+                    names::apply_interface_definitions(
+                        s,
+                        &mut class,
+                        &interfaces,
+                        &mut interface_names,
+                        &mut appended,
+                    )
+                })?;
+                let stats = ctl.phase("Calculating statistics", || {
+                    statistics::calculate_statistics(s, &shallow, &retainers)
+                })?;
+                Ok((distance, class, interfaces, stats))
             },
         )
     };
-    let dom = dom?.ok_or(Cancelled)?;
-    let (distance, class, interfaces) = rest?;
+    let (dom, dominator_tree) = dom?;
+    let (distance, class, interfaces, mut statistics) = rest?;
     for t in &appended {
         snap.strings.push(t);
     }
-    let interface_names = HashMap::new();
-    let mut heap = Heap {
+    let total_size = dom.retained[snap.root as usize] + snap.extra_native_bytes;
+    statistics.set_total(total_size);
+    Ok(Heap {
         snap,
         retainers,
         dom_state,
@@ -143,37 +176,13 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
         class,
         idom: dom.idom,
         retained: dom.retained,
-        dominator_tree: DominatorTree {
-            first: Vec::new(),
-            children: Vec::new(),
-        },
-        interfaces: interfaces.clone(),
+        dominator_tree,
+        interfaces,
         interface_names,
-        statistics: Statistics::default(),
-        total_size: 0,
+        statistics,
+        total_size,
         unreachable_from_root: dom.unreachable_from_root,
-    };
-    ctl.phase("Applying interface definitions", || {
-        names::apply_interface_definitions(
-            &mut heap.snap,
-            &mut heap.class,
-            &interfaces,
-            &mut heap.interface_names,
-        )
-    })?;
-    heap.dominator_tree = ctl.phase("Building dominated nodes", || {
-        DominatorTree::build(&heap.idom, heap.snap.root)
-    })?;
-    heap.total_size = heap.retained[heap.snap.root as usize] + heap.snap.extra_native_bytes;
-    heap.statistics = ctl.phase("Calculating statistics", || {
-        statistics::calculate_statistics(
-            &heap.snap,
-            &heap.shallow,
-            &heap.retainers,
-            heap.total_size,
-        )
-    })?;
-    Ok(heap)
+    })
 }
 
 impl Heap {

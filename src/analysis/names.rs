@@ -187,10 +187,11 @@ struct TreeNode {
 /// Re-classifies plain objects by the given definitions; interface class names are interned
 /// in `names` (kept per snapshot, as DevTools keeps `#interfaceNames`).
 pub fn apply_interface_definitions(
-    s: &mut Snapshot,
+    s: &Snapshot,
     class: &mut [u32],
     defs: &[InterfaceDefinition],
     names: &mut HashMap<String, u32>,
+    appended: &mut Vec<String>,
 ) {
     let mut tree = vec![TreeNode {
         next: HashMap::new(),
@@ -299,7 +300,9 @@ pub fn apply_interface_definitions(
                     let c = match names.get(name) {
                         Some(&c) => c,
                         None => {
-                            let c = s.strings.push(name);
+                            // The index the string gets once `appended` joins the table.
+                            let c = (s.strings.len() + appended.len()) as u32;
+                            appended.push(name.clone());
                             names.insert(name.clone(), c);
                             c
                         }

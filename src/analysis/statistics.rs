@@ -28,12 +28,9 @@ impl Statistics {
     }
 }
 
-pub fn calculate_statistics(
-    s: &Snapshot,
-    shallow: &[u32],
-    ret: &Retainers,
-    total: u64,
-) -> Statistics {
+/// Category sums; `total` and `v8heap` are set by [`Statistics::set_total`] once the root's
+/// retained size is known.
+pub fn calculate_statistics(s: &Snapshot, shallow: &[u32], ret: &Retainers) -> Statistics {
     let mut st = Statistics {
         native: s.extra_native_bytes,
         ..Default::default()
@@ -71,7 +68,12 @@ pub fn calculate_statistics(
             }
         }
     }
-    st.total = total;
-    st.v8heap = total as i64 - st.native as i64;
     st
+}
+
+impl Statistics {
+    pub fn set_total(&mut self, total: u64) {
+        self.total = total;
+        self.v8heap = total as i64 - self.native as i64;
+    }
 }

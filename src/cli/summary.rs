@@ -46,8 +46,15 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let heap = load_for_cli(file, timings)?;
+    let t = std::time::Instant::now();
     let mut rows = summary::aggregates(&heap, None);
     summary::sort_by_retained(&mut rows);
+    if timings {
+        eprintln!(
+            "{:>9.1} ms  Summary aggregates",
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
     if json {
         let classes: Vec<Row> = rows
             .iter()

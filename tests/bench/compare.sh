@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: heapdive against Chrome DevTools' own heap snapshot worker (the
+# devtools-oracle) on the same big snapshots, in the same run, on this machine.
+#
+#   tests/bench/compare.sh [SIZES...]      sizes: 1m 4m 16m (default: 4m 16m)
+#
+# Makes the snapshots with ../shared/tools/snapshot-gen/big.js into bench-out/ (kept between
+# runs), installs the oracle into bench-out/oracle, builds heapdive --release, then prints
+# a markdown table: load through Summary (heapdive) vs the worker's load + first Summary
+# aggregation (parse + initialize + aggregates), both processes' wall time and peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+out=$root/bench-out
+shared=$root/../shared
+sizes=("$@")
+[[ ${#sizes[@]} -gt 0 ]] || sizes=(4m 16m)
+mkdir -p "$out"
+
+if [[ ! -f $out/oracle/dist/devtools-heap.mjs ]]; then
+  mkdir -p "$out/oracle"
+  cp -r "$shared/tools/devtools-oracle/." "$out/oracle/"
+  (cd "$out/oracle" && npm install --no-audit --no-fund >/dev/null 2>&1 && node build.mjs >/dev/null)
+fi
+cargo build --release --quiet
+
+objects() { case $1 in 1m) echo 1000000 ;; 4m) echo 4000000 ;; 16m) echo 16000000 ;; *) echo "$1" ;; esac; }
+
+# time -v prints "Maximum resident set size (kbytes): N" and the wall clock.
+rss_mb() { awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$1"; }
+wall_s() { awk -F': ' '/Elapsed \(wall/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.2f", s}' "$1"; }
+
+printf '| snapshot | file | heapdive load→Summary | DevTools worker load→Summary | speed-up | heapdive wall / RSS | DevTools wall / RSS | RSS ÷ file |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
+for size in "${sizes[@]}"; do
+  f=$out/big-$size.heapsnapshot
+  if [[ ! -f $f ]]; then
+    node --max-old-space-size=20000 "$shared/tools/snapshot-gen/big.js" "$f" "$(objects "$size")" >/dev/null
+  fi
+  file_mb=$(( $(stat -L -c %s "$f") / 1000000 ))
+  # heapdive: its own phase timings, summed by the CLI (load) plus the Summary aggregation.
+  /usr/bin/time -v "$root/target/release/heapdive" summary "$f" --top 0 --timings >/dev/null 2>"$out/hd.err"
+  hd_ms=$(awk '/total load of/ {load=$1} /Summary aggregates/ {agg=$1} END {printf "%.0f", load+agg}' "$out/hd.err")
+  # The oracle: DevTools' worker in Node, single thread (exact phase timings).
+  /usr/bin/time -v node --max-old-space-size=20000 "$out/oracle/run.mjs" "$f" --top-classes=1 --top-objects=1 \
+    >"$out/or.json" 2>"$out/or.err"
+  or_ms=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["timingsMs"]; print(round(t["totalLoad"]+t["summaryAggregates"]))' "$out/or.json")
+  ratio=$(python3 -c "print(f'{$or_ms/$hd_ms:.1f}x')")
+  hd_rss=$(rss_mb "$out/hd.err"); or_rss=$(rss_mb "$out/or.err")
+  printf '| big-%s | %s MB | %s ms | %s ms | **%s** | %s s / %s MB | %s s / %s MB | %s |\n' \
+    "$size" "$file_mb" "$hd_ms" "$or_ms" "$ratio" "$(wall_s "$out/hd.err")" "$hd_rss" \
+    "$(wall_s "$out/or.err")" "$or_rss" "$(python3 -c "print(f'{$hd_rss/$file_mb:.2f}')")"
+done
