@@ -18,6 +18,7 @@ pub fn calculate_dominators(
     s: &Snapshot,
     ret: &Retainers,
     essential: &BitVec,
+    slot_essential: &BitVec,
     shallow: &[u32],
     cancel: &dyn Fn() -> bool,
 ) -> Option<Dominators> {
@@ -80,7 +81,7 @@ pub fn calculate_dominators(
         if (count as usize) < n {
             // Orphans (only weak retainers) start DFS trees hanging off the root.
             for v in 1..=n as u32 {
-                if semi[v as usize] == 0 && has_only_weak_retainers(ret, essential, v - 1) {
+                if semi[v as usize] == 0 && has_only_weak_retainers(ret, slot_essential, v - 1) {
                     parent[v as usize] = r;
                     dfs(
                         v,
@@ -144,7 +145,7 @@ pub fn calculate_dominators(
         let wo = w - 1;
         let mut orphan = true;
         for slot in ret.of(wo) {
-            if !essential.get(ret.edge[slot] as usize) {
+            if !slot_essential.get(slot) {
                 continue;
             }
             orphan = false;
@@ -220,9 +221,8 @@ pub fn calculate_dominators(
     })
 }
 
-fn has_only_weak_retainers(ret: &Retainers, essential: &BitVec, o: u32) -> bool {
-    ret.of(o)
-        .all(|slot| !essential.get(ret.edge[slot] as usize))
+fn has_only_weak_retainers(ret: &Retainers, slot_essential: &BitVec, o: u32) -> bool {
+    ret.of(o).all(|slot| !slot_essential.get(slot))
 }
 
 /// Children of each node in the dominator tree (CSR), descending ordinal within a parent;

@@ -64,7 +64,7 @@ fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
         let n = 2 + rng.below(60) as usize;
         let extra = rng.below(3 * n as u64) as usize;
         let s = random_snapshot(&mut rng, n, extra);
-        let ret = Retainers::build(&s);
+        let (ret, slot_edge) = Retainers::build(&s);
         let mut essential = BitVec::new(s.edge_count());
         for e in 0..s.edge_count() {
             // Self edges are never essential (DevTools' rule); petgraph ignores them anyway.
@@ -74,7 +74,9 @@ fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
             }
         }
         let shallow = s.node_self_size.clone();
-        let dom = calculate_dominators(&s, &ret, &essential, &shallow, &|| false).unwrap();
+        let slot_essential = super::essential::slot_essential(&essential, &slot_edge);
+        let dom = calculate_dominators(&s, &ret, &essential, &slot_essential, &shallow, &|| false)
+            .unwrap();
 
         let mut g: DiGraph<(), ()> = DiGraph::new();
         let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();

@@ -66,3 +66,21 @@ fn is_essential(s: &Snapshot, flags: &[u8], eph: &Ephemerons, src: u32, e: usize
     }
     true
 }
+
+/// The essential bit of each retainer slot (the edge a slot stands for is `slot_edge[slot]`).
+pub fn slot_essential(essential: &BitVec, slot_edge: &[u32]) -> BitVec {
+    let m = slot_edge.len();
+    let words: Vec<u64> = slot_edge
+        .par_chunks(64)
+        .map(|chunk| {
+            let mut bits = 0u64;
+            for (i, &e) in chunk.iter().enumerate() {
+                if essential.get(e as usize) {
+                    bits |= 1 << i;
+                }
+            }
+            bits
+        })
+        .collect();
+    BitVec::from_words(words, m)
+}

@@ -110,7 +110,7 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
             },
         )
     };
-    let retainers = retainers?;
+    let (retainers, slot_edge) = retainers?;
     let (flags, eph, shallow) = rest?;
 
     // Dominators (the longest pass) on one core; distances, names, interfaces and statistics
@@ -125,7 +125,16 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
             || -> Result<_, Cancelled> {
                 let dom = ctl.phase("Building dominator tree", || {
                     let essential = essential::essential_edges(s, &flags, &eph);
-                    dominators::calculate_dominators(s, &retainers, &essential, &shallow, &cancel)
+                    let slot_essential = essential::slot_essential(&essential, &slot_edge);
+                    drop(slot_edge);
+                    dominators::calculate_dominators(
+                        s,
+                        &retainers,
+                        &essential,
+                        &slot_essential,
+                        &shallow,
+                        &cancel,
+                    )
                 })?;
                 let dom = dom.ok_or(Cancelled)?;
                 let tree = ctl.phase("Building dominated nodes", || {

@@ -3,6 +3,7 @@
 
 use super::Heap;
 use super::distances::{BASE_SYSTEM_DISTANCE, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
+use super::retainers::Retainer;
 use crate::snapshot::EdgeType;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -31,24 +32,23 @@ pub fn retainer_sort_distance(h: &Heap, o: u32) -> i64 {
     }
 }
 
-/// Retainer slots of `o` that the Retainers view shows (no weak edges, none from the root),
+/// Retainers of `o` that the Retainers view shows (no weak edges, none from the root),
 /// sorted by the retainer's distance, then edge name; the storage order breaks ties.
-pub fn retainer_slots(h: &Heap, o: u32) -> Vec<usize> {
+pub fn shown_retainers(h: &Heap, o: u32) -> Vec<Retainer> {
     let s = &h.snap;
-    let mut v: Vec<usize> = h
+    let mut v: Vec<Retainer> = h
         .retainers
-        .of(o)
-        .filter(|&slot| {
-            let e = h.retainers.edge[slot] as usize;
-            let t = s.edge_type[e];
-            t != EdgeType::WEAK && t != EdgeType::INVISIBLE && h.retainers.node[slot] != s.root
+        .list(s, o)
+        .into_iter()
+        .filter(|r| {
+            let t = s.edge_type[r.edge as usize];
+            t != EdgeType::WEAK && t != EdgeType::INVISIBLE && r.from != s.root
         })
         .collect();
-    v.sort_by_cached_key(|&slot| {
-        let src = h.retainers.node[slot];
+    v.sort_by_cached_key(|r| {
         (
-            retainer_sort_distance(h, src),
-            s.edge_name(h.retainers.edge[slot] as usize),
+            retainer_sort_distance(h, r.from),
+            s.edge_name(r.edge as usize),
         )
     });
     v
@@ -117,8 +117,8 @@ pub fn shortest_paths(h: &Heap, target: u32, k: usize, max_depth: usize) -> Vec<
             }
             continue;
         }
-        for slot in retainer_slots(h, node) {
-            let src = h.retainers.node[slot];
+        for r in shown_retainers(h, node) {
+            let src = r.from;
             // Simple paths only: the source must not already be on this path.
             let mut cur = idx;
             let mut cycle = false;
@@ -137,7 +137,7 @@ pub fn shortest_paths(h: &Heap, target: u32, k: usize, max_depth: usize) -> Vec<
             }
             let e = Entry {
                 node: src,
-                edge: h.retainers.edge[slot],
+                edge: r.edge,
                 parent: idx,
                 len: len + 1,
             };

@@ -9,12 +9,19 @@ pub struct Retainers {
     pub first: Vec<u32>,
     /// Source node ordinal of each slot.
     pub node: Vec<u32>,
-    /// Edge ordinal of each slot.
-    pub edge: Vec<u32>,
+}
+
+/// One retaining edge: `edge` (ordinal) goes from node `from` to the retained node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retainer {
+    pub from: u32,
+    pub edge: u32,
 }
 
 impl Retainers {
-    pub fn build(s: &Snapshot) -> Retainers {
+    /// Builds the index. The edge of each slot is returned separately: the dominator pass
+    /// needs it once, and keeping it would cost 4 bytes per edge for the session.
+    pub fn build(s: &Snapshot) -> (Retainers, Vec<u32>) {
         let n = s.node_count();
         let m = s.edge_count();
         let mut first = vec![0u32; n + 1];
@@ -37,7 +44,34 @@ impl Retainers {
                 edge[slot] = e as u32;
             }
         }
-        Retainers { first, node, edge }
+        (Retainers { first, node }, edge)
+    }
+
+    /// The retaining edges of `o` in storage order (descending source, then descending edge).
+    pub fn list(&self, s: &Snapshot, o: u32) -> Vec<Retainer> {
+        let slots = self.of(o);
+        let mut out = Vec::with_capacity(slots.len());
+        let mut k = slots.start;
+        while k < slots.end {
+            let from = self.node[k];
+            let mut run = 0;
+            while k + run < slots.end && self.node[k + run] == from {
+                run += 1;
+            }
+            // This source's edges to `o`, highest edge first (the fill order).
+            let mut pushed = 0;
+            for e in s.edges(from).rev() {
+                if s.edge_to[e] == o && pushed < run {
+                    out.push(Retainer {
+                        from,
+                        edge: e as u32,
+                    });
+                    pushed += 1;
+                }
+            }
+            k += run;
+        }
+        out
     }
 
     #[inline]
@@ -50,6 +84,6 @@ impl Retainers {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        (self.first.capacity() + self.node.capacity() + self.edge.capacity()) * 4
+        (self.first.capacity() + self.node.capacity()) * 4
     }
 }

@@ -71,16 +71,16 @@ pub fn run(
         .ordinal_of_id(id_num)
         .ok_or_else(|| CliError(format!("{}: no object with id @{id_num}", file.display())))?;
     let found = paths::shortest_paths(&heap, o, k, 40);
-    let slots = paths::retainer_slots(&heap, o);
+    let slots = paths::shown_retainers(&heap, o);
     if json {
         let retainers: Vec<_> = slots
             .iter()
-            .map(|&slot| {
-                let e = heap.retainers.edge[slot] as usize;
+            .map(|r| {
+                let e = r.edge as usize;
                 serde_json::json!({
                     "edge": heap.snap.edge_name(e),
                     "edge_type": heap.snap.edge_type_name(e),
-                    "from": obj(&heap, heap.retainers.node[slot]),
+                    "from": obj(&heap, r.from),
                 })
             })
             .collect();
@@ -123,9 +123,9 @@ pub fn run(
         me.distance.map_or("−".into(), |d| d.to_string())
     )?;
     writeln!(out, "\nRetainers ({}):", slots.len())?;
-    for &slot in slots.iter().take(50) {
-        let src = heap.retainers.node[slot];
-        let e = heap.retainers.edge[slot] as usize;
+    for r in slots.iter().take(50) {
+        let src = r.from;
+        let e = r.edge as usize;
         writeln!(
             out,
             "  {} in {} @{}  (distance {})",

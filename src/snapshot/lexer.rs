@@ -262,6 +262,57 @@ impl<'a, R: Read> Lexer<'a, R> {
         }
     }
 
+    /// Reads an array of strings, calling `f` with each decoded string. Plain strings (no
+    /// escapes) are handed over straight from the buffer.
+    pub fn string_array(
+        &mut self,
+        what: &str,
+        mut f: impl FnMut(&str) -> Result<(), String>,
+    ) -> Result<(), RawError> {
+        self.expect(b'[', &format!("'[' to open {what}"))?;
+        if self.peek()? == Some(b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut slow = Vec::new();
+        loop {
+            match self.peek()? {
+                Some(b'"') => {}
+                Some(_) => {
+                    return Err(self.err(format!("{what} holds something that is not a string")));
+                }
+                None => {
+                    return Err(self.err(format!(
+                        "unexpected end of file inside {what} (the file is truncated)"
+                    )));
+                }
+            }
+            let rest = &self.buf[self.pos + 1..self.len];
+            let fast = match memchr::memchr2(b'"', b'\\', rest) {
+                Some(end) if rest[end] == b'"' && !rest[..end].iter().any(|&b| b < 0x20) => {
+                    Some(end)
+                }
+                _ => None,
+            };
+            if let Some(end) = fast {
+                let at = self.offset();
+                let text = std::str::from_utf8(&rest[..end])
+                    .map_err(|_| RawError::at("invalid UTF-8 inside a string", at + 1))?;
+                f(text).map_err(|m| RawError::at(m, at))?;
+                self.pos += end + 2;
+            } else {
+                slow.clear();
+                let at = self.offset();
+                self.string_into(&mut slow)?;
+                let text = std::str::from_utf8(&slow).unwrap_or("");
+                f(text).map_err(|m| RawError::at(m, at))?;
+            }
+            if !self.comma_or(b']')? {
+                return Ok(());
+            }
+        }
+    }
+
     /// Reads a JSON string into `out` (decoded, valid UTF-8).
     pub fn string_into(&mut self, out: &mut Vec<u8>) -> Result<(), RawError> {
         self.expect(b'"', "a string")?;

@@ -304,7 +304,12 @@ fn read_snapshot_inner(
                     have_edges = true;
                 }
                 b"strings" => {
-                    read_strings(&mut lx, &mut snap.strings, byte_budget)?;
+                    let reserve = if compressed {
+                        0
+                    } else {
+                        file_len.saturating_sub(lx.offset())
+                    };
+                    read_strings(&mut lx, &mut snap.strings, byte_budget, reserve)?;
                     have_strings = true;
                 }
                 b"locations" => {
@@ -563,30 +568,17 @@ fn read_strings<R: Read>(
     lx: &mut Lexer<'_, R>,
     out: &mut Strings,
     byte_budget: u64,
+    reserve: u64,
 ) -> Result<(), RawError> {
-    *out = Strings::with_capacity(0);
-    lx.expect(b'[', "'[' to open strings")?;
-    if lx.peek()? == Some(b']') {
-        lx.expect(b']', "']'")?;
-        return Ok(());
-    }
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        if lx.peek()? != Some(b'"') {
-            return Err(lx.err("strings array holds something that is not a string"));
-        }
-        lx.string_into(&mut buf)?;
-        // string_into validated UTF-8.
-        out.push_str_part(std::str::from_utf8(&buf).unwrap_or(""));
-        out.finish_push();
+    // For plain files the strings are the rest of the document: reserve once, not by doubling.
+    *out = Strings::with_capacity(reserve.min(1 << 32) as usize);
+    lx.string_array("strings", |text| {
+        out.push(text);
         if out.len() as u64 > byte_budget {
-            return Err(lx.err("strings array is longer than the file allows"));
+            return Err("strings array is longer than the file allows".into());
         }
-        if !lx.comma_or(b']')? {
-            return Ok(());
-        }
-    }
+        Ok(())
+    })
 }
 
 fn validate_names(s: &Snapshot) -> Result<(), RawError> {

@@ -60,15 +60,6 @@ impl Strings {
         (self.len() - 1) as u32
     }
 
-    /// Appends the bytes of a string being decoded; `finish_push` closes it.
-    pub(crate) fn push_str_part(&mut self, s: &str) {
-        self.text.push_str(s);
-    }
-
-    pub(crate) fn finish_push(&mut self) {
-        self.offsets.push(self.text.len() as u64);
-    }
-
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity() + self.offsets.capacity() * 8
     }
