@@ -8,6 +8,10 @@ fn main() {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             if let Err(e) = run(cmd, &mut out) {
+                // A reader that stopped early (`| head`) is not an error worth a message.
+                if e.0.contains("Broken pipe") {
+                    return;
+                }
                 eprintln!("heapdive: {}", e.0);
                 std::process::exit(1);
             }

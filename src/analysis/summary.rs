@@ -23,10 +23,18 @@ pub struct ClassAggregate {
 
 const NONE: u32 = u32::MAX;
 
-/// Internal class key per node, in a dense form: `Index(class string)` or `Located(k)`.
-enum Key {
-    Index(u32),
-    Located(String),
+impl ClassAggregate {
+    fn new(key: String, name: &str, distance: i32) -> Self {
+        ClassAggregate {
+            key,
+            name: name.to_string(),
+            count: 0,
+            distance,
+            shallow_size: 0,
+            retained_size: 0,
+            members: Vec::new(),
+        }
+    }
 }
 
 /// Aggregates every node passing `filter` (None: all objects) with non-zero shallow size.
@@ -46,7 +54,7 @@ pub(crate) fn aggregates_with_classes(
     let mut slot_of_class = vec![NONE; s.strings.len()];
     let mut slot_of_located: HashMap<String, u32> = HashMap::new();
     let mut aggs: Vec<ClassAggregate> = Vec::new();
-    let mut internal_index: Vec<Option<u32>> = Vec::new();
+    let mut slot_of_tuple: HashMap<(u32, u32, u32, u32), u32> = HashMap::new();
     let mut node_slot = vec![NONE; n];
     let mut loc_cursor = 0usize;
     for o in 0..n as u32 {
@@ -60,53 +68,52 @@ pub(crate) fn aggregates_with_classes(
             continue;
         }
         let c = class[o as usize];
-        let key = if s.ntype(o) == NodeType::OBJECT {
+        let d = h.distance[o as usize];
+        let mut located = None;
+        if s.ntype(o) == NodeType::OBJECT {
             while loc_cursor < s.locations.len() && s.locations[loc_cursor].0 < o {
                 loc_cursor += 1;
             }
-            match s.locations.get(loc_cursor) {
-                Some(&(lo, l)) if lo == o => Key::Located(format!(
-                    "{},{},{},{}",
-                    l.script_id,
-                    l.line,
-                    l.column,
-                    s.strings.get(c)
-                )),
-                _ => Key::Index(c),
+            if let Some(&(lo, l)) = s.locations.get(loc_cursor)
+                && lo == o
+            {
+                located = Some((l.script_id, l.line, l.column, c));
             }
-        } else {
-            Key::Index(c)
-        };
-        let slot = match &key {
-            Key::Index(c) => slot_of_class[*c as usize],
-            Key::Located(k) => slot_of_located.get(k).copied().unwrap_or(NONE),
-        };
-        let d = h.distance[o as usize];
-        let slot = if slot == NONE {
-            let slot = aggs.len() as u32;
-            let (public, idx) = match key {
-                Key::Index(c) => {
+        }
+        let slot = match located {
+            None => match slot_of_class[c as usize] {
+                NONE => {
+                    let slot = aggs.len() as u32;
                     slot_of_class[c as usize] = slot;
-                    (format!(",{}", s.strings.get(c)), Some(c))
+                    aggs.push(ClassAggregate::new(
+                        format!(",{}", s.strings.get(c)),
+                        s.strings.get(c),
+                        d,
+                    ));
+                    slot
                 }
-                Key::Located(k) => {
-                    slot_of_located.insert(k.clone(), slot);
-                    (k, None)
+                slot => slot,
+            },
+            // Located keys: numbers first; the text key (which merges equal class names) is
+            // built once per distinct (location, class).
+            Some(tuple) => match slot_of_tuple.get(&tuple) {
+                Some(&slot) => slot,
+                None => {
+                    let (sid, line, col, _) = tuple;
+                    let text = format!("{sid},{line},{col},{}", s.strings.get(c));
+                    let slot = match slot_of_located.get(&text) {
+                        Some(&slot) => slot,
+                        None => {
+                            let slot = aggs.len() as u32;
+                            slot_of_located.insert(text.clone(), slot);
+                            aggs.push(ClassAggregate::new(text, s.strings.get(c), d));
+                            slot
+                        }
+                    };
+                    slot_of_tuple.insert(tuple, slot);
+                    slot
                 }
-            };
-            aggs.push(ClassAggregate {
-                key: public,
-                name: s.strings.get(c).to_string(),
-                count: 0,
-                distance: d,
-                shallow_size: 0,
-                retained_size: 0,
-                members: Vec::new(),
-            });
-            internal_index.push(idx);
-            slot
-        } else {
-            slot
+            },
         };
         let a = &mut aggs[slot as usize];
         a.count += 1;
