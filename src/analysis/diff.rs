@@ -34,23 +34,20 @@ fn sorted_by_id(h: &Heap, mut m: Vec<u32>) -> Vec<u32> {
     m
 }
 
-/// Comparison rows of `target` against `base`, sorted by Alloc. Size descending.
-/// `base` gains interface class strings (as DevTools' base snapshot does).
-pub fn compare(base: &mut Heap, target: &Heap) -> Vec<DiffRow> {
-    // Base classes under the target's interface definitions.
+/// Comparison rows of `target` against `base`, sorted by Alloc. Size descending. The base
+/// is classified with the target's interface definitions without being changed.
+pub fn compare(base: &Heap, target: &Heap) -> Vec<DiffRow> {
     let mut class = base.class.clone();
     let mut appended = Vec::new();
+    let mut interface_names = base.interface_names.clone();
     names::apply_interface_definitions(
         &base.snap,
         &mut class,
         &target.interfaces,
-        &mut base.interface_names,
+        &mut interface_names,
         &mut appended,
     );
-    for t in &appended {
-        base.snap.strings.push(t);
-    }
-    let base_rows: Vec<Side> = aggregates_with_classes(base, &class, None)
+    let base_rows: Vec<Side> = aggregates_with_classes(base, &class, &appended, None)
         .into_iter()
         .map(|a| {
             let members = sorted_by_id(base, a.members);
@@ -66,7 +63,7 @@ pub fn compare(base: &mut Heap, target: &Heap) -> Vec<DiffRow> {
             }
         })
         .collect();
-    let target_rows: Vec<Side> = aggregates_with_classes(target, &target.class, None)
+    let target_rows: Vec<Side> = aggregates_with_classes(target, &target.class, &[], None)
         .into_iter()
         .map(|a| Side {
             key: a.key,

@@ -41,17 +41,28 @@ impl ClassAggregate {
 /// Rows come in DevTools' map order (first appearance); rows whose public keys collide
 /// overwrite each other as DevTools' record does.
 pub fn aggregates(h: &Heap, filter: Option<&BitVec>) -> Vec<ClassAggregate> {
-    aggregates_with_classes(h, &h.class, filter)
+    aggregates_with_classes(h, &h.class, &[], filter)
 }
 
-pub(crate) fn aggregates_with_classes(
+/// Aggregates with a given class per node; class indexes past the string table name
+/// `extra[c - strings.len()]` (interface names not appended to this snapshot).
+pub fn aggregates_with_classes(
     h: &Heap,
     class: &[u32],
+    extra: &[String],
     filter: Option<&BitVec>,
 ) -> Vec<ClassAggregate> {
     let s = &h.snap;
     let n = s.node_count();
-    let mut slot_of_class = vec![NONE; s.strings.len()];
+    let base = s.strings.len();
+    let text = |c: u32| -> &str {
+        if (c as usize) < base {
+            s.strings.get(c)
+        } else {
+            extra.get(c as usize - base).map_or("", |t| t.as_str())
+        }
+    };
+    let mut slot_of_class = vec![NONE; base + extra.len()];
     let mut slot_of_located: HashMap<String, u32> = HashMap::new();
     let mut aggs: Vec<ClassAggregate> = Vec::new();
     let mut slot_of_tuple: HashMap<(u32, u32, u32, u32), u32> = HashMap::new();
@@ -85,11 +96,7 @@ pub(crate) fn aggregates_with_classes(
                 NONE => {
                     let slot = aggs.len() as u32;
                     slot_of_class[c as usize] = slot;
-                    aggs.push(ClassAggregate::new(
-                        format!(",{}", s.strings.get(c)),
-                        s.strings.get(c),
-                        d,
-                    ));
+                    aggs.push(ClassAggregate::new(format!(",{}", text(c)), text(c), d));
                     slot
                 }
                 slot => slot,
@@ -100,13 +107,13 @@ pub(crate) fn aggregates_with_classes(
                 Some(&slot) => slot,
                 None => {
                     let (sid, line, col, _) = tuple;
-                    let text = format!("{sid},{line},{col},{}", s.strings.get(c));
-                    let slot = match slot_of_located.get(&text) {
+                    let key = format!("{sid},{line},{col},{}", text(c));
+                    let slot = match slot_of_located.get(&key) {
                         Some(&slot) => slot,
                         None => {
                             let slot = aggs.len() as u32;
-                            slot_of_located.insert(text.clone(), slot);
-                            aggs.push(ClassAggregate::new(text, s.strings.get(c), d));
+                            slot_of_located.insert(key.clone(), slot);
+                            aggs.push(ClassAggregate::new(key, text(c), d));
                             slot
                         }
                     };

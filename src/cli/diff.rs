@@ -17,8 +17,8 @@ pub fn run(
         || load_for_cli(base, timings),
         || load_for_cli(file, timings),
     );
-    let (mut b, t) = (b?, t?);
-    let rows = diff::compare(&mut b, &t);
+    let (b, t) = (b?, t?);
+    let rows = diff::compare(&b, &t);
     if json {
         let doc = serde_json::json!({
             "base": base.display().to_string(),
