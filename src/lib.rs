@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod load;
+pub mod model;
 pub mod snapshot;
 pub mod ui;
 pub mod util;

@@ -1,6 +1,61 @@
-//! The desktop explorer (eframe/egui). Views draw and dispatch; the engine computes.
+//! The desktop explorer (eframe/egui). Views draw the `model` and dispatch user actions;
+//! the engine computes. `HeapdiveApp::ui` can be driven by tests without a window.
 
-/// Opens the window (placeholder until the explorer lands).
-pub fn run_app(_files: Vec<std::path::PathBuf>) -> Result<(), String> {
-    Err("the desktop explorer is not built yet; use a subcommand (heapdive --help)".into())
+mod app;
+mod comparison;
+mod details;
+mod graph;
+mod loader;
+mod start;
+mod statistics;
+mod summary;
+mod table;
+mod tree;
+
+pub use app::{HeapdiveApp, Settings, Tab};
+pub use loader::{LoadJob, Loaded};
+
+use std::path::PathBuf;
+
+/// The window icon, drawn from assets/icon.png at build time.
+fn icon() -> Option<egui::IconData> {
+    let bytes = include_bytes!("../../assets/icon.rgba");
+    // 64x64 RGBA.
+    (bytes.len() == 64 * 64 * 4).then(|| egui::IconData {
+        rgba: bytes.to_vec(),
+        width: 64,
+        height: 64,
+    })
+}
+
+/// Opens the window, loading `files` (several files form a series).
+pub fn run_app(files: Vec<PathBuf>) -> Result<(), String> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("heapdive")
+        .with_inner_size([1280.0, 820.0])
+        .with_min_inner_size([640.0, 400.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon() {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "heapdive",
+        options,
+        Box::new(move |cc| {
+            let settings: Settings = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            let mut app = HeapdiveApp::new(settings);
+            app.set_repaint(cc.egui_ctx.clone());
+            app.open_files(files);
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| format!("cannot open the window: {e}"))
 }

@@ -1,0 +1,174 @@
+//! The Comparison view: DevTools' columns, objects matched by id within each class.
+
+use super::table::{indent, right_label, sort_header, toggle};
+use crate::analysis::Heap;
+use crate::model::comparison::{ComparisonModel, DiffColumn, DiffRowRef};
+use crate::model::format;
+use egui::{Align, Layout, RichText, Ui};
+use egui_extras::{Column as Col, TableBuilder};
+
+/// A selected object: (snapshot index, ordinal).
+pub type Picked = (usize, u32);
+
+#[derive(Default)]
+pub struct ComparisonView {
+    pub selected: Option<usize>,
+}
+
+impl ComparisonView {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        m: &mut ComparisonModel,
+        base: &Heap,
+        target: &Heap,
+    ) -> Option<Picked> {
+        let mut picked = None;
+        let mut header = None;
+        let mut toggled = None;
+        let mut more = None;
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let (sc, sd) = m.sort;
+        TableBuilder::new(ui)
+            .id_salt("comparison-table")
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .cell_layout(Layout::left_to_right(Align::Center))
+            .column(Col::remainder().at_least(240.0).clip(true))
+            .columns(Col::initial(86.0).at_least(60.0), 6)
+            .header(row_h + 2.0, |mut h| {
+                for (t, c) in [
+                    ("Constructor", DiffColumn::Constructor),
+                    ("# New", DiffColumn::New),
+                    ("# Deleted", DiffColumn::Deleted),
+                    ("# Delta", DiffColumn::Delta),
+                    ("Alloc. Size", DiffColumn::Alloc),
+                    ("Freed Size", DiffColumn::Freed),
+                    ("Size Delta", DiffColumn::SizeDelta),
+                ] {
+                    h.col(|ui| {
+                        if sort_header(ui, t, (sc == c).then_some(sd)) {
+                            header = Some(c);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_h, m.rows.len(), |mut row| {
+                    let i = row.index();
+                    row.set_selected(self.selected == Some(i));
+                    match m.rows[i] {
+                        DiffRowRef::Class(ci) => {
+                            let c = &m.classes[ci];
+                            row.col(|ui| {
+                                if toggle(ui, Some(m.is_expanded(ci))) {
+                                    toggled = Some(ci);
+                                }
+                                ui.label(RichText::new(format::shorten(&c.name, 200)).strong());
+                            });
+                            row.col(|ui| right_label(ui, format::group(c.new_count)));
+                            row.col(|ui| right_label(ui, format::group(c.deleted_count)));
+                            row.col(|ui| right_label(ui, format::signed(c.delta_count)));
+                            row.col(|ui| right_label(ui, format::kb(c.alloc_size)));
+                            row.col(|ui| right_label(ui, format::kb(c.freed_size)));
+                            row.col(|ui| right_label(ui, format::signed_kb(c.size_delta)));
+                        }
+                        DiffRowRef::New { node, .. } => {
+                            row.col(|ui| {
+                                indent(ui, 1);
+                                ui.label(format::object_label(target, node, 120));
+                            });
+                            row.col(|ui| right_label(ui, "•"));
+                            row.col(|_| {});
+                            row.col(|_| {});
+                            row.col(|ui| {
+                                right_label(ui, format::kb(target.shallow[node as usize] as u64))
+                            });
+                            row.col(|_| {});
+                            row.col(|_| {});
+                        }
+                        DiffRowRef::Deleted { node, .. } => {
+                            row.col(|ui| {
+                                indent(ui, 1);
+                                ui.label(
+                                    RichText::new(format::object_label(base, node, 120)).weak(),
+                                );
+                            });
+                            row.col(|_| {});
+                            row.col(|ui| right_label(ui, "•"));
+                            row.col(|_| {});
+                            row.col(|_| {});
+                            row.col(|ui| {
+                                right_label(ui, format::kb(base.shallow[node as usize] as u64))
+                            });
+                            row.col(|_| {});
+                        }
+                        DiffRowRef::More { class, hidden } => {
+                            row.col(|ui| {
+                                indent(ui, 1);
+                                if ui
+                                    .link(format!(
+                                        "Show more ({} not shown)",
+                                        format::group(hidden as u64)
+                                    ))
+                                    .clicked()
+                                {
+                                    more = Some(class);
+                                }
+                            });
+                            for _ in 0..6 {
+                                row.col(|_| {});
+                            }
+                        }
+                    }
+                    let resp = row.response();
+                    if resp.clicked() {
+                        self.selected = Some(i);
+                        picked = match m.rows[i] {
+                            DiffRowRef::New { node, .. } => Some((m.target, node)),
+                            DiffRowRef::Deleted { node, .. } => Some((m.base, node)),
+                            _ => None,
+                        };
+                    }
+                    if resp.double_clicked()
+                        && let DiffRowRef::Class(ci) = m.rows[i]
+                    {
+                        toggled = Some(ci);
+                    }
+                });
+            });
+        if let Some(c) = header {
+            m.click_header(c);
+        }
+        if let Some(c) = toggled {
+            m.toggle(c);
+        }
+        if let Some(c) = more {
+            m.show_more(c);
+        }
+        picked
+    }
+}
+
+pub fn to_csv(m: &ComparisonModel) -> String {
+    let mut out = String::from(
+        "constructor,new_count,deleted_count,delta_count,alloc_size,freed_size,size_delta\n",
+    );
+    for r in &m.rows {
+        if let DiffRowRef::Class(ci) = r {
+            let c = &m.classes[*ci];
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                super::summary::csv_field(&c.name),
+                c.new_count,
+                c.deleted_count,
+                c.delta_count,
+                c.alloc_size,
+                c.freed_size,
+                c.size_delta
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! Object details for the selection: id, type, full name, sizes, distance, detachedness,
+//! and links into the other views.
+
+use super::Tab;
+use super::table::Action;
+use crate::analysis::Heap;
+use crate::model::format;
+use egui::{RichText, Ui};
+
+pub fn ui(ui: &mut Ui, h: &Heap, o: u32) -> Option<Action> {
+    let mut action = None;
+    let s = &h.snap;
+    ui.heading(format!("@{}", h.id(o)));
+    egui::Grid::new("details-grid")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            let mut row = |k: &str, v: String| {
+                ui.label(RichText::new(k).weak());
+                ui.label(v);
+                ui.end_row();
+            };
+            row("Class", h.class_name(o).to_string());
+            row("Type", s.type_name(o).to_string());
+            row(
+                "Shallow size",
+                format!("{} B", format::group(h.shallow[o as usize] as u64)),
+            );
+            row(
+                "Retained size",
+                format!(
+                    "{} B ({})",
+                    format::group(h.retained[o as usize]),
+                    format::percent(h.retained[o as usize], h.total_size)
+                ),
+            );
+            row("Distance", format::distance(h.distance[o as usize]));
+            row(
+                "Detachedness",
+                match h.dom_state[o as usize] {
+                    1 => "attached",
+                    2 => "detached",
+                    _ => "unknown",
+                }
+                .to_string(),
+            );
+            if let Some(l) = h.location(o) {
+                row(
+                    "Location",
+                    format!(
+                        "script {} line {} column {}",
+                        l.script_id,
+                        l.line + 1,
+                        l.column + 1
+                    ),
+                );
+            }
+            let dom = h.idom[o as usize];
+            row(
+                "Dominator",
+                format!("{} @{}", format::shorten(h.class_name(dom), 40), h.id(dom)),
+            );
+        });
+    ui.add_space(4.0);
+    ui.label(RichText::new("Name").weak());
+    let name = h.display_name(o);
+    egui::ScrollArea::vertical()
+        .id_salt("details-name")
+        .max_height(120.0)
+        .show(ui, |ui| {
+            ui.add(egui::Label::new(RichText::new(name).monospace()).wrap());
+        });
+    ui.horizontal_wrapped(|ui| {
+        for (label, tab) in [
+            ("Show in Summary", Tab::Summary),
+            ("Show in Dominators", Tab::Dominators),
+            ("Show in Containment", Tab::Containment),
+        ] {
+            if ui.button(label).clicked() {
+                action = Some(Action::ShowIn(tab, o));
+            }
+        }
+    });
+    action
+}

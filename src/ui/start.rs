@@ -1,0 +1,82 @@
+//! The start page: open a snapshot (dialog, path box, drop), recent files, the samples.
+
+use egui::{RichText, Ui};
+use std::path::PathBuf;
+
+pub enum StartAction {
+    OpenDialog,
+    Open(Vec<PathBuf>),
+}
+
+/// The bundled sample series (a leaking Node service), if the fixtures are next to us.
+pub fn sample_files() -> Vec<PathBuf> {
+    let candidates = [
+        PathBuf::from("fixtures/leak"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/leak"),
+    ];
+    for dir in candidates {
+        let files: Vec<PathBuf> = (0..4)
+            .map(|i| dir.join(format!("leak-{i}.heapsnapshot.gz")))
+            .collect();
+        if files.iter().all(|f| f.is_file()) {
+            return files;
+        }
+    }
+    Vec::new()
+}
+
+pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String) -> Option<StartAction> {
+    let mut action = None;
+    ui.vertical_centered(|ui| {
+        ui.add_space(40.0);
+        ui.heading(RichText::new("heapdive").size(32.0).strong());
+        ui.label("Explore V8 heap snapshots: what holds the memory, why it is alive, what grew.");
+        ui.add_space(24.0);
+        if ui
+            .button(RichText::new("Open a snapshot…  (Ctrl+O)").size(16.0))
+            .clicked()
+        {
+            action = Some(StartAction::OpenDialog);
+        }
+        ui.add_space(8.0);
+        let samples = sample_files();
+        if !samples.is_empty()
+            && ui
+                .button("Open the samples (a leaking Node service, 4 snapshots)")
+                .clicked()
+        {
+            action = Some(StartAction::Open(samples));
+        }
+        ui.add_space(16.0);
+        ui.label(
+            RichText::new("or drop .heapsnapshot / .heapsnapshot.gz files anywhere on this window")
+                .weak(),
+        );
+        ui.add_space(16.0);
+        ui.horizontal(|ui| {
+            ui.add_space((ui.available_width() - 560.0).max(0.0) / 2.0);
+            let label = ui.label("Path:");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(path_box)
+                        .desired_width(420.0)
+                        .hint_text("/path/to/file.heapsnapshot"),
+                )
+                .labelled_by(label.id);
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Open").clicked() || enter) && !path_box.trim().is_empty() {
+                action = Some(StartAction::Open(vec![PathBuf::from(path_box.trim())]));
+            }
+        });
+        if !recent.is_empty() {
+            ui.add_space(24.0);
+            ui.label(RichText::new("Recent files").strong());
+            for p in recent.iter().take(10) {
+                if ui.link(p.display().to_string()).clicked() {
+                    action = Some(StartAction::Open(vec![p.clone()]));
+                }
+            }
+        }
+    });
+    action
+}

@@ -1,0 +1,71 @@
+//! The Statistics view: memory by category as a bar chart with totals.
+
+use crate::analysis::statistics::Statistics;
+use crate::model::format;
+use egui::{Color32, Ui};
+use egui_plot::{Bar, BarChart, Legend, Plot};
+
+pub fn categories(st: &Statistics) -> [(&'static str, u64, Color32); 7] {
+    [
+        ("Code", st.code, Color32::from_rgb(0xf4, 0xa2, 0x61)),
+        ("Strings", st.strings, Color32::from_rgb(0x4f, 0x8e, 0xf7)),
+        (
+            "JS arrays",
+            st.js_arrays,
+            Color32::from_rgb(0x2a, 0x9d, 0x8f),
+        ),
+        (
+            "Typed arrays",
+            st.typed_arrays,
+            Color32::from_rgb(0xe7, 0x6f, 0x51),
+        ),
+        (
+            "System objects",
+            st.system,
+            Color32::from_rgb(0x8d, 0x99, 0xae),
+        ),
+        (
+            "Other JS objects",
+            st.other_js(),
+            Color32::from_rgb(0xe9, 0xc4, 0x6a),
+        ),
+        (
+            "Other non-JS objects",
+            st.other_native(),
+            Color32::from_rgb(0xb5, 0x83, 0x8d),
+        ),
+    ]
+}
+
+pub fn ui(ui: &mut Ui, st: &Statistics) {
+    ui.heading(format!("Total: {}", format::kb(st.total)));
+    egui::Grid::new("stats-grid")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            for (name, v, color) in categories(st) {
+                ui.colored_label(color, "■");
+                ui.label(name);
+                ui.label(format!(
+                    "{}  ({})",
+                    format::kb(v),
+                    format::percent(v, st.total)
+                ));
+                ui.end_row();
+            }
+        });
+    ui.add_space(8.0);
+    Plot::new("stats-plot")
+        .legend(Legend::default())
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .show_axes([false, true])
+        .y_axis_formatter(|m, _| format::kb(m.value.max(0.0) as u64))
+        .show(ui, |plot| {
+            for (i, (name, v, color)) in categories(st).into_iter().enumerate() {
+                let bar = Bar::new(i as f64, v as f64).width(0.7).name(name);
+                plot.bar_chart(BarChart::new(name, vec![bar]).color(color));
+            }
+        });
+}

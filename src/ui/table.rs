@@ -1,0 +1,91 @@
+//! Shared pieces of the table views: the tree toggle triangle (painted, so it shows with any
+//! font), size cells, and the actions a view hands back to the app.
+
+use egui::{Color32, Rect, Sense, Shape, Ui, Vec2, pos2};
+
+/// What a view asks the app to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Select an object (shows its retainers and details).
+    Select(u32),
+    /// Show the object in another view.
+    ShowIn(super::Tab, u32),
+}
+
+/// Draws an expand/collapse triangle; returns true when clicked. `None` draws a spacer.
+pub fn toggle(ui: &mut Ui, expanded: Option<bool>) -> bool {
+    let size = Vec2::splat(ui.spacing().icon_width.max(12.0));
+    let (rect, resp) = ui.allocate_exact_size(
+        size,
+        if expanded.is_some() {
+            Sense::click()
+        } else {
+            Sense::hover()
+        },
+    );
+    if let Some(open) = expanded {
+        let color = if resp.hovered() {
+            ui.visuals().strong_text_color()
+        } else {
+            ui.visuals().text_color()
+        };
+        ui.painter()
+            .add(triangle(rect.shrink(rect.width() * 0.25), open, color));
+    }
+    resp.clicked()
+}
+
+fn triangle(r: Rect, open: bool, color: Color32) -> Shape {
+    let pts = if open {
+        vec![r.left_top(), r.right_top(), pos2(r.center().x, r.bottom())]
+    } else {
+        vec![r.left_top(), pos2(r.right(), r.center().y), r.left_bottom()]
+    };
+    Shape::convex_polygon(pts, color, egui::Stroke::NONE)
+}
+
+/// Indentation for a tree row at `depth`.
+pub fn indent(ui: &mut Ui, depth: usize) {
+    ui.add_space(depth as f32 * 14.0);
+}
+
+/// A size cell: the value and its share of the total, right-aligned.
+pub fn size_cell(ui: &mut Ui, bytes: u64, total: u64) {
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.label(egui::RichText::new(crate::model::format::percent(bytes, total)).weak());
+        ui.label(crate::model::format::kb(bytes));
+    });
+}
+
+pub fn right_label(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.label(text);
+    });
+}
+
+/// A header button; the active sort column gets a painted direction triangle (fonts may
+/// lack arrow glyphs).
+pub fn sort_header(ui: &mut Ui, title: &str, active: Option<bool>) -> bool {
+    let clicked = ui
+        .add(egui::Button::new(egui::RichText::new(title).strong()).frame(false))
+        .clicked();
+    if let Some(descending) = active {
+        let (rect, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
+        let r = rect.shrink(1.5);
+        let pts = if descending {
+            vec![r.left_top(), r.right_top(), pos2(r.center().x, r.bottom())]
+        } else {
+            vec![
+                r.left_bottom(),
+                r.right_bottom(),
+                pos2(r.center().x, r.top()),
+            ]
+        };
+        ui.painter().add(Shape::convex_polygon(
+            pts,
+            ui.visuals().strong_text_color(),
+            egui::Stroke::NONE,
+        ));
+    }
+    clicked
+}

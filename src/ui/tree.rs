@@ -1,0 +1,172 @@
+//! A tree table over a `TreeModel`: Containment, Dominators and the Retainers panel.
+
+use super::table::{Action, indent, right_label, size_cell, toggle};
+use crate::model::format;
+use crate::model::tree::{TreeKind, TreeModel};
+use egui::{Align, Layout, RichText, Ui};
+use egui_extras::{Column as Col, TableBuilder};
+
+#[derive(Default)]
+pub struct TreeView {
+    pub selected: Option<usize>,
+    pub scroll_to: Option<usize>,
+}
+
+impl TreeView {
+    pub fn ui(&mut self, ui: &mut Ui, t: &mut TreeModel, id: &str) -> Option<Action> {
+        let mut action = None;
+        let mut toggled = None;
+        let total = t.heap.total_size;
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let name_title = match t.kind {
+            TreeKind::Containment => "Object",
+            TreeKind::Dominators => "Object (dominator tree)",
+            TreeKind::Retainers => "Retainer",
+        };
+        let mut table = TableBuilder::new(ui)
+            .id_salt(id)
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .cell_layout(Layout::left_to_right(Align::Center))
+            .column(Col::remainder().at_least(260.0).clip(true))
+            .column(Col::initial(70.0).at_least(50.0))
+            .column(Col::initial(120.0).at_least(80.0))
+            .column(Col::initial(130.0).at_least(80.0));
+        if let Some(r) = self.scroll_to.take() {
+            table = table.scroll_to_row(r, Some(Align::Center));
+        }
+        table
+            .header(row_h + 2.0, |mut h| {
+                for title in [name_title, "Distance", "Shallow Size", "Retained Size"] {
+                    h.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_h, t.rows.len(), |mut row| {
+                    let i = row.index();
+                    row.set_selected(self.selected == Some(i));
+                    let r = t.rows[i].clone();
+                    let h = &*t.heap;
+                    if let Some((_, hidden)) = r.more {
+                        row.col(|ui| {
+                            indent(ui, r.depth as usize);
+                            toggle(ui, None);
+                            if ui
+                                .link(format!(
+                                    "Show {} more of {}",
+                                    hidden.min(crate::model::tree::CHUNK),
+                                    format::group(hidden as u64)
+                                ))
+                                .clicked()
+                            {
+                                toggled = Some(i);
+                            }
+                        });
+                        for _ in 0..3 {
+                            row.col(|_| {});
+                        }
+                        return;
+                    }
+                    let expandable = t.is_expandable(i);
+                    row.col(|ui| {
+                        indent(ui, r.depth as usize);
+                        if toggle(ui, expandable.then_some(r.expanded)) {
+                            toggled = Some(i);
+                        }
+                        if let Some(e) = r.edge {
+                            let label = format::edge_label(h, e);
+                            let text = if format::edge_is_dim(h, e) {
+                                RichText::new(label).weak()
+                            } else {
+                                RichText::new(label).color(ui.visuals().strong_text_color())
+                            };
+                            ui.label(text);
+                            ui.label(
+                                RichText::new(if t.kind == TreeKind::Retainers {
+                                    "in"
+                                } else {
+                                    "::"
+                                })
+                                .weak(),
+                            );
+                        }
+                        ui.label(format::object_label(h, r.node, 120));
+                        if r.cycle {
+                            ui.label(RichText::new("(cycle)").weak().italics());
+                        }
+                        if h.is_detached(r.node) {
+                            ui.label(
+                                RichText::new("detached")
+                                    .small()
+                                    .color(ui.visuals().warn_fg_color),
+                            );
+                        }
+                    });
+                    row.col(|ui| right_label(ui, format::distance(h.distance[r.node as usize])));
+                    row.col(|ui| size_cell(ui, h.shallow[r.node as usize] as u64, total));
+                    row.col(|ui| size_cell(ui, h.retained[r.node as usize], total));
+                    let resp = row.response();
+                    if resp.clicked() {
+                        self.selected = Some(i);
+                        action = Some(Action::Select(r.node));
+                    }
+                    if resp.double_clicked() {
+                        toggled = Some(i);
+                    }
+                });
+            });
+        if let Some(i) = toggled {
+            t.toggle(i);
+        }
+        action
+    }
+
+    pub fn key(&mut self, t: &mut TreeModel, key: egui::Key) -> Option<Action> {
+        let n = t.rows.len();
+        if n == 0 {
+            return None;
+        }
+        let cur = self.selected.unwrap_or(0).min(n - 1);
+        match key {
+            egui::Key::ArrowDown => self.selected = Some((cur + 1).min(n - 1)),
+            egui::Key::ArrowUp => self.selected = Some(cur.saturating_sub(1)),
+            egui::Key::ArrowRight | egui::Key::Enter => {
+                if t.rows[cur].more.is_some() {
+                    t.load_more(cur);
+                } else {
+                    t.expand(cur);
+                }
+            }
+            egui::Key::ArrowLeft => {
+                if t.rows[cur].expanded {
+                    t.collapse(cur);
+                } else if let Some(p) = t.rows[cur].parent {
+                    self.selected = Some(p);
+                }
+            }
+            _ => return None,
+        }
+        self.scroll_to = self.selected;
+        let r = &t.rows[self.selected?];
+        r.more.is_none().then_some(Action::Select(r.node))
+    }
+
+    pub fn row_text(&self, t: &TreeModel) -> Option<String> {
+        let r = t.rows.get(self.selected?)?;
+        let h = &*t.heap;
+        let edge = r
+            .edge
+            .map(|e| format!("{} ", format::edge_label(h, e)))
+            .unwrap_or_default();
+        Some(format!(
+            "{edge}{}\t{}\t{}\t{}",
+            format::object_label(h, r.node, 1000),
+            format::distance(h.distance[r.node as usize]),
+            h.shallow[r.node as usize],
+            h.retained[r.node as usize]
+        ))
+    }
+}
