@@ -66,6 +66,9 @@ pub fn signed_kb(v: i64) -> String {
 /// The object cell: name styled by type (strings quoted, closures with `()`, arrays with
 /// `[]`, regexps in slashes), cut to `max` characters, then `@id`.
 pub fn object_label(h: &Heap, o: u32, max: usize) -> String {
+    if o == h.snap.root {
+        return format!("(root) @{}", h.id(o));
+    }
     let name = h.display_name(o);
     let name = shorten(&name, max);
     let styled = match h.snap.ntype(o) {

@@ -618,26 +618,14 @@ impl HeapdiveApp {
             .resizable(true)
             .default_size(220.0)
             .show(ui, |ui| self.snapshot_list(ui));
-        if let Some(sel) = self.selection
-            && sel.snapshot < self.snapshots.len()
+        if self
+            .selection
+            .is_some_and(|sel| sel.snapshot < self.snapshots.len())
         {
-            egui::Panel::right("details")
-                .resizable(true)
-                .default_size(300.0)
-                .show(ui, |ui| {
-                    let heap = self.snapshots[sel.snapshot].heap().clone();
-                    egui::ScrollArea::vertical()
-                        .id_salt("details-scroll")
-                        .show(ui, |ui| {
-                            if let Some(a) = super::details::ui(ui, &heap, sel.node) {
-                                self.handle_action(a);
-                            }
-                        });
-                });
             egui::Panel::bottom("retainers")
                 .resizable(true)
-                .default_size(300.0)
-                .show(ui, |ui| self.retainers_panel(ui));
+                .default_size(330.0)
+                .show(ui, |ui| self.selection_panel(ui));
         }
         egui::CentralPanel::default_margins().show(ui, |ui| self.central(ui));
     }
@@ -933,41 +921,45 @@ impl HeapdiveApp {
         });
     }
 
-    fn retainers_panel(&mut self, ui: &mut Ui) {
+    /// The bottom panel for the selection: details, the retainer tree, the retainer graph.
+    fn selection_panel(&mut self, ui: &mut Ui) {
         let Some(sel) = self.selection else { return };
-        ui.horizontal(|ui| {
-            ui.strong("Retainers");
-            ui.label(
-                RichText::new("(weak edges hidden; the path to a GC root is expanded)").weak(),
-            );
-            ui.separator();
-            ui.label("Paths in graph:");
-            let mut k = self.settings.paths;
-            if ui.add(egui::DragValue::new(&mut k).range(1..=20)).changed() {
-                self.settings.paths = k;
-                self.selection = None;
-                self.select(sel.snapshot, sel.node);
-            }
-        });
+        let heap = self.snapshots[sel.snapshot].heap().clone();
         let mut action = None;
-        let width = ui.available_width();
-        ui.horizontal_top(|ui| {
-            ui.allocate_ui(egui::vec2(width * 0.5, ui.available_height()), |ui| {
-                if let Some(t) = &mut self.retainers {
-                    action = self.retainers_view.ui(ui, t, "retainers-table");
-                }
+        egui::Panel::left("details")
+            .resizable(true)
+            .default_size(280.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("details-scroll")
+                    .show(ui, |ui| {
+                        action = super::details::ui(ui, &heap, sel.node);
+                    });
             });
-            ui.separator();
-            ui.vertical(|ui| {
-                ui.strong(format!(
-                    "Retainer graph ({} shortest paths)",
-                    self.settings.paths
-                ));
+        egui::Panel::right("graph")
+            .resizable(true)
+            .default_size(ui.available_width() * 0.42)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.strong(format!(
+                        "Retainer graph ({} shortest paths)",
+                        self.settings.paths
+                    ));
+                    let mut k = self.settings.paths;
+                    if ui
+                        .add(egui::DragValue::new(&mut k).range(1..=20))
+                        .on_hover_text("How many paths to draw")
+                        .changed()
+                    {
+                        self.settings.paths = k;
+                        self.selection = None;
+                        self.select(sel.snapshot, sel.node);
+                    }
+                });
                 match &self.graph {
                     Some(g) => {
-                        let heap = self.snapshots[sel.snapshot].heap().clone();
-                        if let Some(Action::Select(n)) = g.ui(ui, &heap) {
-                            action = Some(Action::Select(n));
+                        if let Some(a) = g.ui(ui, &heap) {
+                            action = Some(a);
                         }
                     }
                     None => {
@@ -975,9 +967,23 @@ impl HeapdiveApp {
                     }
                 }
             });
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.strong("Retainers");
+                ui.label(
+                    RichText::new("weak edges hidden; the path to a GC root is expanded").weak(),
+                );
+            });
+            if let Some(t) = &mut self.retainers
+                && let Some(a) = self.retainers_view.ui(ui, t, "retainers-table")
+            {
+                action = Some(a);
+            }
         });
-        if let Some(Action::Select(n)) = action {
-            self.select(sel.snapshot, n);
+        match action {
+            Some(Action::Select(n)) => self.select(sel.snapshot, n),
+            Some(a) => self.handle_action(a),
+            None => {}
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The retainer graph: the K shortest retaining paths drawn as boxes in layers (GC-root side
-//! on the left, the selected object on the right) joined by labelled arrows. petgraph holds
+//! at the top, the selected object at the bottom) joined by labelled arrows. petgraph holds
 //! the small graph; clicking a box selects that object.
 
 use super::table::Action;
@@ -11,6 +11,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::HashMap;
 
 pub struct RetainerGraph {
+    /// No path at all: nothing reachable from a GC root holds the object.
+    unreachable: bool,
     graph: DiGraph<u32, u32>,
     /// Layer of each graph node: 0 is the selected object, higher is nearer a GC root.
     layer: Vec<usize>,
@@ -51,6 +53,7 @@ impl RetainerGraph {
             }
         }
         RetainerGraph {
+            unreachable: paths.is_empty(),
             graph,
             layer,
             target,
@@ -58,32 +61,41 @@ impl RetainerGraph {
     }
 
     pub fn ui(&self, ui: &mut Ui, h: &Heap) -> Option<Action> {
-        if self.graph.node_count() <= 1 {
+        if self.unreachable {
             ui.label("No retaining path from a GC root: the object is unreachable.");
             return None;
         }
-        let max_layer = self.layer.iter().copied().max().unwrap_or(0);
-        let mut columns: Vec<Vec<NodeIndex>> = vec![Vec::new(); max_layer + 1];
-        for i in self.graph.node_indices() {
-            columns[self.layer[i.index()]].push(i);
+        if self.graph.node_count() <= 1 {
+            ui.label("The root holds this object directly (it is a GC root or a global).");
+            return None;
         }
-        let box_size = vec2(190.0, 34.0);
-        let gap = vec2(80.0, 16.0);
-        let rows = columns.iter().map(Vec::len).max().unwrap_or(1);
+        let max_layer = self.layer.iter().copied().max().unwrap_or(0);
+        // Rows from the GC-root side (top) down to the selected object (bottom).
+        let mut rows: Vec<Vec<NodeIndex>> = vec![Vec::new(); max_layer + 1];
+        for i in self.graph.node_indices() {
+            rows[max_layer - self.layer[i.index()]].push(i);
+        }
+        let box_size = vec2(170.0, 32.0);
+        let gap = vec2(24.0, 30.0);
+        let widest = rows.iter().map(Vec::len).max().unwrap_or(1);
         let size = vec2(
-            (max_layer + 1) as f32 * (box_size.x + gap.x) + 20.0,
-            rows as f32 * (box_size.y + gap.y) + 20.0,
+            (widest as f32 * (box_size.x + gap.x) + 20.0).max(ui.available_width()),
+            rows.len() as f32 * (box_size.y + gap.y) + 20.0,
         );
+        let view_w = ui.available_width();
         let mut action = None;
         egui::ScrollArea::both()
             .id_salt("retainer-graph")
             .show(ui, |ui| {
                 let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
                 let mut pos: HashMap<NodeIndex, Rect> = HashMap::new();
-                for (l, col) in columns.iter().enumerate() {
-                    let x = rect.left() + 10.0 + (max_layer - l) as f32 * (box_size.x + gap.x);
-                    for (k, &i) in col.iter().enumerate() {
-                        let y = rect.top() + 10.0 + k as f32 * (box_size.y + gap.y);
+                for (r, row) in rows.iter().enumerate() {
+                    let y = rect.top() + 10.0 + r as f32 * (box_size.y + gap.y);
+                    let row_w = row.len() as f32 * (box_size.x + gap.x) - gap.x;
+                    // Centre each row in the visible width; wide rows scroll.
+                    let x0 = rect.left() + ((view_w - row_w) / 2.0).max(10.0);
+                    for (k, &i) in row.iter().enumerate() {
+                        let x = x0 + k as f32 * (box_size.x + gap.x);
                         pos.insert(i, Rect::from_min_size(pos2(x, y), box_size));
                     }
                 }
@@ -91,12 +103,11 @@ impl RetainerGraph {
                 let stroke = Stroke::new(1.2, ui.visuals().weak_text_color());
                 let font = FontId::proportional(11.0);
                 for e in self.graph.edge_indices() {
-                    let (a, b) = self
-                        .graph
-                        .edge_endpoints(e)
-                        .unwrap_or((NodeIndex::new(0), NodeIndex::new(0)));
+                    let Some((a, b)) = self.graph.edge_endpoints(e) else {
+                        continue;
+                    };
                     let (ra, rb) = (pos[&a], pos[&b]);
-                    let (p1, p2) = (ra.right_center(), rb.left_center());
+                    let (p1, p2) = (ra.center_bottom(), rb.center_top());
                     painter.line_segment([p1, p2], stroke);
                     let dir = (p2 - p1).normalized();
                     let side = vec2(-dir.y, dir.x) * 4.0;
@@ -105,10 +116,10 @@ impl RetainerGraph {
                         stroke.color,
                         Stroke::NONE,
                     ));
-                    let label = format::shorten(&format::edge_label(h, self.graph[e]), 22);
+                    let label = format::shorten(&format::edge_label(h, self.graph[e]), 24);
                     painter.text(
-                        p1.lerp(p2, 0.5) - vec2(0.0, 7.0),
-                        Align2::CENTER_CENTER,
+                        p1.lerp(p2, 0.5) + vec2(6.0, 0.0),
+                        Align2::LEFT_CENTER,
                         label,
                         font.clone(),
                         ui.visuals().text_color(),
@@ -134,7 +145,7 @@ impl RetainerGraph {
                     painter.text(
                         r.center() - vec2(0.0, 7.0),
                         Align2::CENTER_CENTER,
-                        format::shorten(h.class_name(o), 26),
+                        format::shorten(h.class_name(o), 24),
                         font.clone(),
                         ui.visuals().strong_text_color(),
                     );

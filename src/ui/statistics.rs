@@ -44,7 +44,9 @@ pub fn ui(ui: &mut Ui, st: &Statistics) {
         .num_columns(3)
         .show(ui, |ui| {
             for (name, v, color) in categories(st) {
-                ui.colored_label(color, "■");
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                ui.painter().rect_filled(rect, 2.0, color);
                 ui.label(name);
                 ui.label(format!(
                     "{}  ({})",

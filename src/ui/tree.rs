@@ -29,10 +29,10 @@ impl TreeView {
             .resizable(true)
             .sense(egui::Sense::click())
             .cell_layout(Layout::left_to_right(Align::Center))
-            .column(Col::remainder().at_least(260.0).clip(true))
-            .column(Col::initial(70.0).at_least(50.0))
-            .column(Col::initial(120.0).at_least(80.0))
-            .column(Col::initial(130.0).at_least(80.0));
+            .column(Col::remainder().at_least(200.0).clip(true))
+            .column(Col::initial(64.0).at_least(40.0))
+            .column(Col::initial(100.0).at_least(70.0))
+            .column(Col::initial(110.0).at_least(70.0));
         if let Some(r) = self.scroll_to.take() {
             table = table.scroll_to_row(r, Some(Align::Center));
         }
