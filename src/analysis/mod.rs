@@ -9,6 +9,8 @@ pub mod dominators;
 pub mod essential;
 pub mod filters;
 pub mod flags;
+pub mod growth;
+pub mod leaks;
 pub mod names;
 pub mod paths;
 pub mod retainers;

@@ -3,6 +3,8 @@
 //! errors exit with 2 (clap's convention).
 
 mod diff;
+mod growth;
+mod leaks;
 mod nodes;
 mod retainers;
 mod stats;
@@ -64,6 +66,34 @@ pub enum Command {
         json: bool,
         #[arg(long, default_value_t = 5)]
         paths: usize,
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Each class's count and sizes across a series of snapshots (in the order given).
+    Growth {
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Rank by shallow size growth instead of count growth (table only).
+        #[arg(long)]
+        by_size: bool,
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Leak report: objects allocated between BASELINE and TARGET still alive in FINAL,
+    /// grouped by class and retaining path.
+    Leaks {
+        baseline: PathBuf,
+        target: PathBuf,
+        #[arg(value_name = "FINAL")]
+        fin: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 15)]
+        top: usize,
         #[arg(long)]
         timings: bool,
     },
@@ -138,6 +168,21 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             top,
             timings,
         } => diff::run(&base, &file, json, top, timings, out),
+        Command::Growth {
+            files,
+            json,
+            by_size,
+            top,
+            timings,
+        } => growth::run(&files, json, by_size, top, timings, out),
+        Command::Leaks {
+            baseline,
+            target,
+            fin,
+            json,
+            top,
+            timings,
+        } => leaks::run(&baseline, &target, &fin, json, top, timings, out),
     }
 }
 

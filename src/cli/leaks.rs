@@ -1,0 +1,78 @@
+use super::{CliError, load_for_cli};
+use crate::analysis::leaks::leak_report;
+use crate::model::format;
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(
+    baseline: &Path,
+    target: &Path,
+    fin: &Path,
+    json: bool,
+    top: usize,
+    timings: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let b = load_for_cli(baseline, timings)?;
+    let t = load_for_cli(target, timings)?;
+    let f = load_for_cli(fin, timings)?;
+    let report = leak_report(&b, &t, &f);
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Objects allocated between {} and {} and still alive in {}:",
+        baseline.display(),
+        target.display(),
+        fin.display()
+    )?;
+    for (i, g) in report.groups.iter().take(top).enumerate() {
+        writeln!(
+            out,
+            "\n{}. {} ×{}  retained {}  (e.g. @{})",
+            i + 1,
+            g.class,
+            format::group(g.count),
+            format::kb(g.retained_size),
+            g.representative_id
+        )?;
+        let path: Vec<String> = g
+            .path
+            .iter()
+            .map(|s| format!("{} @{} {}", s.from_class, s.from_id, s.edge))
+            .collect();
+        writeln!(out, "   {}", path.join(" → "))?;
+    }
+    if report.groups.len() > top {
+        writeln!(
+            out,
+            "\n… {} more groups (--top N or --json)",
+            report.groups.len() - top
+        )?;
+    }
+    writeln!(
+        out,
+        "\nDetached DOM nodes: {} ({} new since the baseline)",
+        report.detached_dom, report.new_detached_dom
+    )?;
+    writeln!(
+        out,
+        "Collections growing in every snapshot: {}",
+        report.growing_collections.len()
+    )?;
+    for c in report.growing_collections.iter().take(10) {
+        let e: Vec<String> = c.entries.iter().map(|v| v.to_string()).collect();
+        writeln!(
+            out,
+            "   {} @{}: {} entries, retains {}",
+            c.class,
+            c.id,
+            e.join(" → "),
+            format::kb(c.retained_size)
+        )?;
+    }
+    Ok(())
+}
