@@ -179,3 +179,41 @@ fn dropping_two_snapshots_opens_the_comparison() {
     h.get_by_label("Session");
     h.get_by_label("# New");
 }
+
+#[test]
+fn a_series_shows_the_growth_chart_and_the_leak_report() {
+    let mut h = harness();
+    drop_files(
+        &mut h,
+        &(0..3)
+            .map(|i| common::fixture(&format!("leak/leak-{i}.heapsnapshot.gz")))
+            .collect::<Vec<_>>(),
+    );
+    settle(&mut h);
+    assert_eq!(h.state().snapshots.len(), 3);
+    h.get_by_label("Growth & leaks").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let (_, m) = h.state().growth.as_ref().expect("growth computed");
+    let report = m
+        .data
+        .leaks
+        .as_ref()
+        .expect("a leak report for three snapshots");
+    assert_eq!(report.groups[0].class, "Session");
+    assert!(m.top_classes().iter().any(|c| c.name == "Session"));
+    // The chart's legend and the report are on screen.
+    h.get_by_label("Total");
+    h.get_by_label_contains(
+        "Leak report: objects allocated between leak-0.heapsnapshot.gz and leak-1.heapsnapshot.gz",
+    );
+    // A class's button opens the Comparison of the first and last snapshots on that class.
+    h.get_by_label("Compare Function").click();
+    h.run_steps(2);
+    settle(&mut h);
+    h.run_steps(2);
+    assert_eq!(h.state().tab, Tab::Comparison);
+    let c = h.state().comparison.as_ref().expect("comparison");
+    assert_eq!((c.base, c.target), (0, 2));
+    assert_eq!(c.text_filter, "Function");
+}

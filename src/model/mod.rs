@@ -3,5 +3,6 @@
 
 pub mod comparison;
 pub mod format;
+pub mod growth;
 pub mod summary;
 pub mod tree;

@@ -29,6 +29,7 @@ pub enum Tab {
     Dominators,
     Statistics,
     Comparison,
+    Growth,
 }
 
 /// What is remembered between runs (eframe persistence).
@@ -112,6 +113,10 @@ pub struct HeapdiveApp {
     pub comparison: Option<ComparisonModel>,
     pending_comparison: Option<(usize, usize, Promise<Vec<DiffRow>>)>,
     pub comparison_base: usize,
+    pub growth: Option<(Vec<PathBuf>, crate::model::growth::GrowthModel)>,
+    /// A class to show expanded once the Comparison is ready (from the growth chart).
+    focus_class: Option<String>,
+    pending_growth: Option<(Vec<PathBuf>, Promise<crate::model::growth::GrowthData>)>,
     retainers: Option<TreeModel>,
     graph: Option<RetainerGraph>,
     pending_paths: Option<(Selection, Promise<Vec<RetainingPath>>)>,
@@ -143,6 +148,9 @@ impl HeapdiveApp {
             comparison: None,
             pending_comparison: None,
             comparison_base: 0,
+            growth: None,
+            focus_class: None,
+            pending_growth: None,
             retainers: None,
             graph: None,
             pending_paths: None,
@@ -173,6 +181,7 @@ impl HeapdiveApp {
         self.is_loading()
             || self.pending_comparison.is_some()
             || self.pending_paths.is_some()
+            || self.pending_growth.is_some()
             || self
                 .snapshots
                 .iter()
@@ -257,6 +266,12 @@ impl HeapdiveApp {
             match p.try_take() {
                 Ok(rows) => self.comparison = Some(ComparisonModel::new(b, t, rows)),
                 Err(p) => self.pending_comparison = Some((b, t, p)),
+            }
+        }
+        if let Some((key, p)) = self.pending_growth.take() {
+            match p.try_take() {
+                Ok(data) => self.growth = Some((key, crate::model::growth::GrowthModel::new(data))),
+                Err(p) => self.pending_growth = Some((key, p)),
             }
         }
         if let Some((sel, p)) = self.pending_paths.take() {
@@ -361,6 +376,33 @@ impl HeapdiveApp {
             b,
             t,
             Promise::spawn_thread("compare", move || diff::compare(&bh, &th)),
+        ));
+    }
+
+    /// The growth data for the open snapshots, computed in the background once per series.
+    fn ensure_growth(&mut self) {
+        let key: Vec<PathBuf> = self
+            .snapshots
+            .iter()
+            .map(|s| s.loaded.path.clone())
+            .collect();
+        if self.growth.as_ref().is_some_and(|g| g.0 == key)
+            || self.pending_growth.as_ref().is_some_and(|g| g.0 == key)
+        {
+            return;
+        }
+        self.growth = None;
+        let names: Vec<String> = self
+            .snapshots
+            .iter()
+            .map(|s| s.loaded.name.clone())
+            .collect();
+        let heaps: Vec<_> = self.snapshots.iter().map(|s| s.heap().clone()).collect();
+        self.pending_growth = Some((
+            key,
+            Promise::spawn_thread("growth", move || {
+                crate::model::growth::GrowthData::compute(names, &heaps)
+            }),
         ));
     }
 
@@ -745,8 +787,9 @@ impl HeapdiveApp {
                 (Tab::Dominators, "Dominators"),
                 (Tab::Statistics, "Statistics"),
                 (Tab::Comparison, "Comparison"),
+                (Tab::Growth, "Growth & leaks"),
             ] {
-                if t == Tab::Comparison && self.snapshots.len() < 2 {
+                if matches!(t, Tab::Comparison | Tab::Growth) && self.snapshots.len() < 2 {
                     continue;
                 }
                 ui.selectable_value(&mut self.tab, t, name);
@@ -819,6 +862,36 @@ impl HeapdiveApp {
                 let st = self.snapshots[cur].heap().statistics.clone();
                 super::statistics::ui(ui, &st);
             }
+            Tab::Growth => {
+                if self.snapshots.len() < 2 {
+                    ui.label("Open two or more snapshots of the same process to see what grows.");
+                    return;
+                }
+                self.ensure_growth();
+                let mut act = None;
+                match &mut self.growth {
+                    Some((_, m)) => act = super::growth::ui(ui, m),
+                    None => {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.label("Computing the growth of every class and the leak report…");
+                        });
+                    }
+                }
+                match act {
+                    Some(super::growth::GrowthAction::CompareClass(name)) => {
+                        self.comparison_base = 0;
+                        self.current = self.snapshots.len() - 1;
+                        self.tab = Tab::Comparison;
+                        self.focus_class = Some(name);
+                    }
+                    Some(super::growth::GrowthAction::SelectInLast(node)) => {
+                        let last = self.snapshots.len() - 1;
+                        self.select(last, node);
+                    }
+                    None => {}
+                }
+            }
             Tab::Comparison => {
                 if self.comparison_base == cur {
                     ui.label(
@@ -829,6 +902,9 @@ impl HeapdiveApp {
                 self.ensure_comparison();
                 let mut export = None;
                 if let Some(m) = &mut self.comparison {
+                    if let Some(name) = self.focus_class.take() {
+                        m.focus_class(&name);
+                    }
                     ui.horizontal(|ui| {
                         ui.label(format!(
                             "{} compared with {}",

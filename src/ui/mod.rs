@@ -5,6 +5,7 @@ mod app;
 mod comparison;
 mod details;
 mod graph;
+mod growth;
 mod loader;
 mod start;
 mod statistics;
