@@ -276,6 +276,9 @@ fn read_snapshot_inner(
                         RawError::at(format!("the \"snapshot\" header is not valid: {e}"), at)
                     })?;
                     let (l, nn, en) = Layout::new(&header)?;
+                    if let Some(avail) = available_memory() {
+                        check_memory(l.node_count as u64, l.edge_count as u64, avail)?;
+                    }
                     snap.node_type_names = nn;
                     snap.edge_type_names = en;
                     snap.extra_native_bytes = header
@@ -650,4 +653,51 @@ fn build_locations(
         }
     }
     Ok(dedup)
+}
+
+/// Bytes the analysis holds at its peak per node and per edge (measured on big snapshots:
+/// columns, retainers, dominator scratch), with some margin.
+const PEAK_BYTES_PER_NODE: u64 = 50;
+const PEAK_BYTES_PER_EDGE: u64 = 20;
+
+/// Refuses, in words, a snapshot whose analysis would not fit in `available` bytes.
+pub(crate) fn check_memory(nodes: u64, edges: u64, available: u64) -> Result<(), RawError> {
+    let need = nodes
+        .saturating_mul(PEAK_BYTES_PER_NODE)
+        .saturating_add(edges.saturating_mul(PEAK_BYTES_PER_EDGE));
+    if need > available {
+        let gb = |b: u64| b as f64 / 1e9;
+        return Err(RawError::bad(format!(
+            "analysing {nodes} nodes and {edges} edges needs about {:.1} GB of memory, but only {:.1} GB is available",
+            gb(need),
+            gb(available)
+        )));
+    }
+    Ok(())
+}
+
+/// Memory the system can give us now (Linux: MemAvailable), if known.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_check_refuses_in_words() {
+        assert!(check_memory(1_000_000, 4_000_000, 8_000_000_000).is_ok());
+        match check_memory(200_000_000, 800_000_000, 8_000_000_000) {
+            Err(RawError::Bad(m, None)) => {
+                assert!(m.contains("needs about 26.0 GB"), "{m}");
+                assert!(m.contains("only 8.0 GB"), "{m}");
+            }
+            _ => panic!("expected a refusal"),
+        }
+        assert!(available_memory().is_none_or(|m| m > 0));
+    }
 }

@@ -1,0 +1,111 @@
+//! Mutated snapshots never make heapdive panic: each is either analysed or refused with an
+//! error. (The coverage-guided fuzzer in fuzz/ goes further; this runs in every `cargo test`.)
+
+mod common;
+use heapdive::analysis::{Control, analyze, summary};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn mutate(rng: &mut Rng, mut b: Vec<u8>) -> Vec<u8> {
+    let n = 1 + rng.below(4);
+    for _ in 0..n {
+        if b.is_empty() {
+            break;
+        }
+        let at = rng.below(b.len());
+        match rng.below(6) {
+            // A digit becomes another digit: the JSON stays valid, the graph does not.
+            0 | 1 => {
+                if let Some(p) = (at..b.len()).find(|&i| b[i].is_ascii_digit()) {
+                    b[p] = b'0' + rng.below(10) as u8;
+                }
+            }
+            2 => {
+                b.remove(at);
+            }
+            3 => b.insert(at, rng.next() as u8),
+            4 => b.truncate(at),
+            _ => {
+                let len = rng.below(64).min(b.len() - at);
+                let chunk: Vec<u8> = b[at..at + len].to_vec();
+                let to = rng.below(b.len());
+                b.splice(to..to, chunk);
+            }
+        }
+    }
+    b
+}
+
+/// Parses and analyses; a panic fails the test with the mutated input saved for a repro.
+fn check(bytes: &[u8], tag: &str) {
+    let result = std::panic::catch_unwind(|| {
+        let Ok(snap) = heapdive::snapshot::read_snapshot_from(
+            bytes,
+            bytes.len() as u64,
+            Path::new("mutant.heapsnapshot"),
+        ) else {
+            return;
+        };
+        let cancel = AtomicBool::new(false);
+        let progress = |_: &str, _: f32| {};
+        let ctl = Control::new(&progress, &cancel);
+        if let Ok(h) = analyze(snap, &ctl) {
+            let rows = summary::aggregates(&h, None);
+            assert!(rows.iter().all(|r| r.count > 0));
+            for o in 0..h.node_count().min(50) as u32 {
+                let _ = h.display_name(o);
+                let _ = heapdive::analysis::paths::shortest_paths(&h, o, 2, 10);
+            }
+        }
+    });
+    if result.is_err() {
+        let p = std::env::temp_dir().join(format!("heapdive-crash-{tag}.heapsnapshot"));
+        std::fs::write(&p, bytes).unwrap();
+        panic!("panic on a mutated snapshot, saved to {}", p.display());
+    }
+}
+
+#[test]
+fn mutated_real_snapshots_are_analysed_or_refused() {
+    let text =
+        common::gunzip_text(&common::fixture("chrome/chrome-0.heapsnapshot.gz")).into_bytes();
+    let mut rng = Rng(0xDEADBEEF12345678);
+    for i in 0..60 {
+        let m = mutate(&mut rng, text.clone());
+        check(&m, &format!("chrome-{i}"));
+    }
+}
+
+#[test]
+fn mutated_tiny_snapshots_are_analysed_or_refused() {
+    let tiny = br#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]},"node_count":5,"edge_count":7,"trace_function_count":0},
+"nodes":[9,0,1,0,2,0,0,3,1,3,40,2,0,0,1,3,5,16,1,0,0,10,2,7,24,2,0,0,8,4,9,32,0,0,2],
+"edges":[5,2,7,1,0,28,2,2,14,3,3,21,3,4,7,3,3,14,3,4,0],
+"locations":[7,1,2,3],
+"strings":["","global","a","first","second","Detached <div id=\"x\">"]}"#
+        .to_vec();
+    check(&tiny, "tiny-original");
+    // The original itself is a valid snapshot, so mutations start from something analysable.
+    let snap =
+        heapdive::snapshot::read_snapshot_from(&tiny[..], tiny.len() as u64, Path::new("tiny"))
+            .expect("valid");
+    assert_eq!(snap.node_count(), 5);
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    for i in 0..3000 {
+        let m = mutate(&mut rng, tiny.clone());
+        check(&m, &format!("tiny-{i}"));
+    }
+}
