@@ -16,11 +16,22 @@ fn main() {
                 std::process::exit(1);
             }
         }
-        None => {
-            if let Err(e) = heapdive::ui::run_app(cli.files) {
-                eprintln!("heapdive: {e}");
-                std::process::exit(1);
-            }
-        }
+        None => open_window(cli.files),
     }
+}
+
+#[cfg(feature = "gui")]
+fn open_window(files: Vec<std::path::PathBuf>) {
+    if let Err(e) = heapdive::ui::run_app(files) {
+        eprintln!("heapdive: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_window(_files: Vec<std::path::PathBuf>) {
+    eprintln!(
+        "heapdive: this build has no window (built without the `gui` feature); see heapdive --help"
+    );
+    std::process::exit(2);
 }

@@ -63,13 +63,10 @@ pub struct SnapshotView {
 }
 
 impl SnapshotView {
-    fn new(loaded: Loaded, sort: Sort) -> Self {
-        let summary = SummaryModel::new(
-            loaded.heap.clone(),
-            NodeFilter::All,
-            loaded.classes.clone(),
-            sort,
-        );
+    fn new(mut loaded: Loaded, sort: Sort) -> Self {
+        // The rows move into the model: cloning millions of member indexes would stall a frame.
+        let classes = std::mem::take(&mut loaded.classes);
+        let summary = SummaryModel::new(loaded.heap.clone(), NodeFilter::All, classes, sort);
         SnapshotView {
             loaded,
             summary,
@@ -334,11 +331,6 @@ impl HeapdiveApp {
             return;
         }
         let heap = s.loaded.heap.clone();
-        if f == NodeFilter::All {
-            s.pending_filter = None;
-            s.summary = SummaryModel::new(heap, f, s.loaded.classes.clone(), s.summary.sort);
-            return;
-        }
         s.pending_filter = Some((
             f,
             Promise::spawn_thread("summary-filter", move || {
