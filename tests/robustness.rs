@@ -109,3 +109,17 @@ fn mutated_tiny_snapshots_are_analysed_or_refused() {
         check(&m, &format!("tiny-{i}"));
     }
 }
+
+/// Every input the fuzzer (fuzz/) found a crash with, kept as a regression test.
+#[test]
+fn inputs_that_crashed_the_fuzzer_are_refused_cleanly() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        let bytes = std::fs::read(&p).unwrap();
+        check(&bytes, p.file_stem().unwrap().to_str().unwrap());
+        n += 1;
+    }
+    assert!(n > 0);
+}

@@ -676,7 +676,8 @@ fn parse_region_into(bytes: &[u8], out: &mut Vec<u32>) -> Result<(), (usize, Str
                 if d >= 10 {
                     break;
                 }
-                acc = acc * 10 + d as u64;
+                // Saturating: an absurdly long number is reported below, not overflowed.
+                acc = acc.saturating_mul(10).saturating_add(d as u64);
                 i += 1;
             }
         }
