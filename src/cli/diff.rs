@@ -18,7 +18,11 @@ pub fn run(
         || load_for_cli(file, timings),
     );
     let (b, t) = (b?, t?);
+    let tc = std::time::Instant::now();
     let rows = diff::compare(&b, &t);
+    if timings {
+        eprintln!("{:>9.1} ms  Comparison", tc.elapsed().as_secs_f64() * 1e3);
+    }
     if json {
         let doc = serde_json::json!({
             "base": base.display().to_string(),

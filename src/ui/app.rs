@@ -110,6 +110,7 @@ pub struct HeapdiveApp {
     pub comparison: Option<ComparisonModel>,
     pending_comparison: Option<(usize, usize, Promise<Vec<DiffRow>>)>,
     pub comparison_base: usize,
+    open_series: bool,
     pub growth: Option<(Vec<PathBuf>, crate::model::growth::GrowthModel)>,
     /// A class to show expanded once the Comparison is ready (from the growth chart).
     focus_class: Option<String>,
@@ -145,6 +146,7 @@ impl HeapdiveApp {
             comparison: None,
             pending_comparison: None,
             comparison_base: 0,
+            open_series: false,
             growth: None,
             focus_class: None,
             pending_growth: None,
@@ -161,8 +163,12 @@ impl HeapdiveApp {
         self.repaint = Some(ctx);
     }
 
-    /// Queues files for loading (in the given order).
+    /// Queues files for loading (in the given order). Three or more at once form a series:
+    /// the Growth & leaks view opens when they are loaded.
     pub fn open_files(&mut self, files: Vec<PathBuf>) {
+        if files.len() >= 3 {
+            self.open_series = true;
+        }
         for f in files {
             self.queue.push_back(f);
         }
@@ -238,6 +244,12 @@ impl HeapdiveApp {
             }
             if self.job.is_none() {
                 self.start_next_job();
+                if self.job.is_none() && self.open_series {
+                    self.open_series = false;
+                    if self.snapshots.len() >= 3 {
+                        self.tab = Tab::Growth;
+                    }
+                }
             }
         }
         if let Some(p) = self.dialog.take() {
