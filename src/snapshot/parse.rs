@@ -276,6 +276,26 @@ fn read_snapshot_inner(
                         RawError::at(format!("the \"snapshot\" header is not valid: {e}"), at)
                     })?;
                     let (l, nn, en) = Layout::new(&header)?;
+                    // A header that lies about its size is caught here, before anything is
+                    // sized from it; then whether the analysis would fit in memory at all.
+                    if l.node_count.saturating_mul(l.node_fields) > max_numbers {
+                        return Err(RawError::at(
+                            format!(
+                                "header claims {} nodes, more than a file of this size can hold",
+                                l.node_count
+                            ),
+                            at,
+                        ));
+                    }
+                    if l.edge_count.saturating_mul(l.edge_fields) > max_numbers {
+                        return Err(RawError::at(
+                            format!(
+                                "header claims {} edges, more than a file of this size can hold",
+                                l.edge_count
+                            ),
+                            at,
+                        ));
+                    }
                     if let Some(avail) = available_memory() {
                         check_memory(l.node_count as u64, l.edge_count as u64, avail)?;
                     }
