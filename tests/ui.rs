@@ -218,3 +218,39 @@ fn a_series_shows_the_growth_chart_and_the_leak_report() {
     assert_eq!((c.base, c.target), (0, 2));
     assert_eq!(c.text_filter, "Function");
 }
+
+#[test]
+fn searching_by_id_and_by_name_selects_objects() {
+    let mut h = harness();
+    drop_files(&mut h, &[common::fixture("leak/leak-3.heapsnapshot.gz")]);
+    settle(&mut h);
+    let heap = h.state().snapshots[0].heap().clone();
+    // @id jumps to the object.
+    let o = (0..heap.node_count() as u32)
+        .find(|&o| heap.class_name(o) == "Session")
+        .unwrap();
+    let search = h.get_by_label("Search:");
+    search.focus();
+    search.type_text(&format!("@{}", heap.id(o)));
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    settle(&mut h);
+    assert_eq!(h.state().selection.map(|s| s.node), Some(o));
+    // A name search lists matching objects; clicking one selects it.
+    let search = h.get_by_label("Search:");
+    search.focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    search.type_text("RequestContext");
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    settle(&mut h);
+    let r = h.state().search_results.as_ref().expect("search results");
+    assert!(r.total >= 1600, "{}", r.total);
+    let first = r.found[0];
+    h.get_by_label_contains(&heapdive::model::format::object_label(&heap, first, 60))
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.state().selection.map(|s| s.node), Some(first));
+}

@@ -14,6 +14,7 @@ pub mod leaks;
 pub mod names;
 pub mod paths;
 pub mod retainers;
+pub mod search;
 pub mod shallow;
 pub mod statistics;
 pub mod summary;

@@ -87,6 +87,14 @@ pub struct Selection {
     pub node: u32,
 }
 
+/// Objects whose name matches a search, shown in a small window.
+pub struct ObjectSearch {
+    pub query: String,
+    pub snapshot: usize,
+    pub found: Vec<u32>,
+    pub total: usize,
+}
+
 pub struct HeapdiveApp {
     pub settings: Settings,
     pub snapshots: Vec<SnapshotView>,
@@ -111,6 +119,8 @@ pub struct HeapdiveApp {
     pending_comparison: Option<(usize, usize, Promise<Vec<DiffRow>>)>,
     pub comparison_base: usize,
     open_series: bool,
+    pub search_results: Option<ObjectSearch>,
+    pending_search: Option<Promise<ObjectSearch>>,
     pub growth: Option<(Vec<PathBuf>, crate::model::growth::GrowthModel)>,
     /// A class to show expanded once the Comparison is ready (from the growth chart).
     focus_class: Option<String>,
@@ -147,6 +157,8 @@ impl HeapdiveApp {
             pending_comparison: None,
             comparison_base: 0,
             open_series: false,
+            search_results: None,
+            pending_search: None,
             growth: None,
             focus_class: None,
             pending_growth: None,
@@ -185,6 +197,7 @@ impl HeapdiveApp {
             || self.pending_comparison.is_some()
             || self.pending_paths.is_some()
             || self.pending_growth.is_some()
+            || self.pending_search.is_some()
             || self
                 .snapshots
                 .iter()
@@ -275,6 +288,12 @@ impl HeapdiveApp {
             match p.try_take() {
                 Ok(rows) => self.comparison = Some(ComparisonModel::new(b, t, rows)),
                 Err(p) => self.pending_comparison = Some((b, t, p)),
+            }
+        }
+        if let Some(p) = self.pending_search.take() {
+            match p.try_take() {
+                Ok(r) => self.search_results = Some(r),
+                Err(p) => self.pending_search = Some(p),
             }
         }
         if let Some((key, p)) = self.pending_growth.take() {
@@ -499,6 +518,29 @@ impl HeapdiveApp {
         }
     }
 
+    /// Searches object names in the background (Enter in the search box).
+    fn search_objects(&mut self) {
+        let q = self.search.trim().to_string();
+        if q.is_empty() || q.starts_with('@') {
+            return;
+        }
+        let Some(s) = self.snapshots.get(self.current) else {
+            return;
+        };
+        let heap = s.heap().clone();
+        let snap = self.current;
+        let query = q.clone();
+        self.pending_search = Some(Promise::spawn_thread("search", move || {
+            let (found, total) = crate::analysis::search::find_objects(&heap, &query, 200);
+            ObjectSearch {
+                query,
+                snapshot: snap,
+                found,
+                total,
+            }
+        }));
+    }
+
     fn keyboard(&mut self, ui: &Ui) {
         let ctx = ui.ctx().clone();
         let cmd = |k: Key| ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, k));
@@ -674,6 +716,65 @@ impl HeapdiveApp {
                 .show(ui, |ui| self.selection_panel(ui));
         }
         egui::CentralPanel::default_margins().show(ui, |ui| self.central(ui));
+        self.search_window(ui);
+    }
+
+    fn search_window(&mut self, ui: &mut Ui) {
+        let Some(r) = &self.search_results else {
+            return;
+        };
+        if r.snapshot >= self.snapshots.len() {
+            self.search_results = None;
+            return;
+        }
+        let heap = self.snapshots[r.snapshot].heap().clone();
+        let mut open = true;
+        let mut picked = None;
+        let title = format!(
+            "Objects named like \"{}\" ({} found)",
+            format::shorten(&r.query, 30),
+            format::group(r.total as u64)
+        );
+        egui::Window::new(title)
+            .id(egui::Id::unique("object-search"))
+            .open(&mut open)
+            .default_size([460.0, 320.0])
+            .show(ui.ctx(), |ui| {
+                if r.found.is_empty() {
+                    ui.label("No object has that in its name.");
+                }
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    for &o in &r.found {
+                        let label = format!(
+                            "{}   {}",
+                            format::object_label(&heap, o, 60),
+                            format::kb(heap.retained[o as usize])
+                        );
+                        if ui.link(label).clicked() {
+                            picked = Some(o);
+                        }
+                    }
+                    if r.total > r.found.len() {
+                        ui.label(
+                            RichText::new(format!(
+                                "… and {} more (largest retained sizes shown)",
+                                format::group((r.total - r.found.len()) as u64)
+                            ))
+                            .weak(),
+                        );
+                    }
+                });
+            });
+        let snap = r.snapshot;
+        if !open {
+            self.search_results = None;
+        }
+        if let Some(o) = picked {
+            self.current = snap;
+            self.select(snap, o);
+            self.tab = Tab::Summary;
+            self.reveal(Tab::Summary, o);
+        }
     }
 
     fn toolbar(&mut self, ui: &mut Ui) {
@@ -716,6 +817,7 @@ impl HeapdiveApp {
             }
             if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                 self.run_search();
+                self.search_objects();
             }
         });
     }
@@ -833,18 +935,26 @@ impl HeapdiveApp {
                         ui.spinner();
                     }
                     if ui.button("Copy CSV").clicked() {
-                        export = Some(false);
+                        export = Some((false, false));
+                    }
+                    if ui.button("Copy JSON").clicked() {
+                        export = Some((false, true));
                     }
                     if ui.button("Save CSV…").clicked() {
-                        export = Some(true);
+                        export = Some((true, false));
                     }
                 });
                 if filter != self.snapshots[cur].summary.filter && pending != Some(filter) {
                     self.set_filter(filter);
                 }
-                if let Some(save) = export {
-                    let csv = super::summary::to_csv(&self.snapshots[cur].summary);
-                    self.export(ui, csv, save);
+                if let Some((save, json)) = export {
+                    let m = &self.snapshots[cur].summary;
+                    let text = if json {
+                        super::summary::to_json(m)
+                    } else {
+                        super::summary::to_csv(m)
+                    };
+                    self.export(ui, text, save, json);
                 }
                 action = self.summary_view.ui(ui, &mut self.snapshots[cur].summary);
             }
@@ -925,10 +1035,13 @@ impl HeapdiveApp {
                             m.set_text_filter(&text);
                         }
                         if ui.button("Copy CSV").clicked() {
-                            export = Some(false);
+                            export = Some((false, false));
+                        }
+                        if ui.button("Copy JSON").clicked() {
+                            export = Some((false, true));
                         }
                         if ui.button("Save CSV…").clicked() {
-                            export = Some(true);
+                            export = Some((true, false));
                         }
                     });
                     let (b, t) = (
@@ -944,9 +1057,13 @@ impl HeapdiveApp {
                         ui.label("Comparing…");
                     });
                 }
-                if let (Some(save), Some(m)) = (export, &self.comparison) {
-                    let csv = super::comparison::to_csv(m);
-                    self.export(ui, csv, save);
+                if let (Some((save, json)), Some(m)) = (export, &self.comparison) {
+                    let text = if json {
+                        super::comparison::to_json(m)
+                    } else {
+                        super::comparison::to_csv(m)
+                    };
+                    self.export(ui, text, save, json);
                 }
             }
         }
@@ -984,12 +1101,14 @@ impl HeapdiveApp {
         out
     }
 
-    fn export(&mut self, ui: &Ui, csv: String, save: bool) {
+    fn export(&mut self, ui: &Ui, text: String, save: bool, json: bool) {
+        let kind = if json { "JSON" } else { "CSV" };
         if !save {
-            ui.ctx().copy_text(csv);
-            self.status = "Copied the table as CSV".into();
+            ui.ctx().copy_text(text);
+            self.status = format!("Copied the table as {kind}");
             return;
         }
+        let csv = text;
         // The save dialog runs on its own thread; the write happens there too.
         std::thread::spawn(move || {
             if let Some(p) = rfd::FileDialog::new()

@@ -172,3 +172,19 @@ pub fn to_csv(m: &ComparisonModel) -> String {
     }
     out
 }
+
+/// The visible Comparison rows as JSON (for export).
+pub fn to_json(m: &ComparisonModel) -> String {
+    let rows: Vec<&crate::analysis::diff::DiffRow> = m
+        .rows
+        .iter()
+        .filter_map(|r| {
+            if let DiffRowRef::Class(ci) = r {
+                Some(&m.classes[*ci])
+            } else {
+                None
+            }
+        })
+        .collect();
+    serde_json::to_string_pretty(&rows).unwrap_or_default()
+}

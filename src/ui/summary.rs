@@ -253,3 +253,19 @@ pub fn csv_field(s: &str) -> String {
         s.to_string()
     }
 }
+
+/// The visible classes as JSON (for export).
+pub fn to_json(m: &SummaryModel) -> String {
+    let rows: Vec<&crate::analysis::summary::ClassAggregate> = m
+        .rows
+        .iter()
+        .filter_map(|r| {
+            if let Row::Class(ci) = r {
+                Some(&m.classes[*ci])
+            } else {
+                None
+            }
+        })
+        .collect();
+    serde_json::to_string_pretty(&rows).unwrap_or_default()
+}
