@@ -123,3 +123,21 @@ fn inputs_that_crashed_the_fuzzer_are_refused_cleanly() {
     }
     assert!(n > 0);
 }
+
+/// A load stops at once when its cancel flag is set, and says so.
+#[test]
+fn a_cancelled_load_stops_with_a_cancelled_error() {
+    let cancel = AtomicBool::new(true);
+    let progress = |_: &str, _: f32| {};
+    let ctl = Control::new(&progress, &cancel);
+    match heapdive::load::load(&common::fixture("node/small.heapsnapshot.gz"), &ctl) {
+        Err(e) => assert!(e.is_cancelled(), "{e}"),
+        Ok(_) => panic!("a cancelled load finished"),
+    }
+    // Cancelling the analysis itself (after parsing) works too.
+    let bytes = common::gunzip_text(&common::fixture("node/small.heapsnapshot.gz")).into_bytes();
+    let snap =
+        heapdive::snapshot::read_snapshot_from(&bytes[..], bytes.len() as u64, Path::new("small"))
+            .unwrap();
+    assert!(analyze(snap, &ctl).is_err());
+}

@@ -18,6 +18,9 @@ pub struct Loaded {
     pub load_time: Duration,
 }
 
+/// Phases `analysis::analyze` reports, plus building the Summary.
+const ANALYSIS_PHASES: f32 = 14.0;
+
 pub struct LoadJob {
     pub path: PathBuf,
     progress: Arc<Mutex<(String, f32)>>,
@@ -41,9 +44,22 @@ impl LoadJob {
         let promise = Promise::spawn_thread("load-snapshot", move || {
             let work = std::panic::AssertUnwindSafe(|| {
                 let t = Instant::now();
+                // One bar for the whole load: reading is the first 60 %, each analysis
+                // phase a step of the rest.
+                let phases_seen = Mutex::new(0usize);
                 let report = |phase: &str, f: f32| {
+                    let overall = if phase == "Reading" {
+                        0.6 * f
+                    } else {
+                        let mut k = phases_seen.lock().map(|g| *g).unwrap_or(0);
+                        if let Ok(mut g) = phases_seen.lock() {
+                            *g += 1;
+                            k = *g;
+                        }
+                        0.6 + 0.4 * (k as f32 / ANALYSIS_PHASES).min(1.0)
+                    };
                     if let Ok(mut g) = p.lock() {
-                        *g = (phase.to_string(), f);
+                        *g = (phase.to_string(), overall);
                     }
                     repaint();
                 };
