@@ -40,15 +40,7 @@ pub fn run(
         "Constructor", "# New", "# Deleted", "# Delta", "Alloc. Size", "Freed Size", "Size Delta"
     )?;
     for r in rows.iter().take(top) {
-        let name: String = if r.name.chars().count() > 44 {
-            r.name
-                .chars()
-                .take(43)
-                .chain(std::iter::once('…'))
-                .collect()
-        } else {
-            r.name.clone()
-        };
+        let name = crate::model::format::shorten(&r.name, 44);
         writeln!(
             out,
             "{:<44} {:>9} {:>9} {:>+9} {:>11} {:>11} {:>11}",

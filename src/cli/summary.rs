@@ -93,15 +93,7 @@ pub fn run(
         "Constructor", "Count", "Distance", "Shallow", "%", "Retained", "%"
     )?;
     for r in rows.iter().take(top) {
-        let name: String = if r.name.chars().count() > 50 {
-            r.name
-                .chars()
-                .take(49)
-                .chain(std::iter::once('…'))
-                .collect()
-        } else {
-            r.name.clone()
-        };
+        let name = crate::model::format::shorten(&r.name, 50);
         writeln!(
             out,
             "{:<50} {:>9} {:>8} {:>12} {:>4}% {:>12} {:>4}%",

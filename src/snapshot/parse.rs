@@ -417,11 +417,8 @@ fn read_nodes<R: Read>(
     edge_counts.reserve_exact(n);
     let mut det = l.n_detached.map(|_| Vec::with_capacity(n));
     let nf = l.node_fields;
-    let mut f = 0usize;
     let mut nodes_read = 0usize;
     let type_map = &l.node_type_map;
-    // Per-field slots filled for the current node, committed when the record completes.
-    let mut rec = [0u32; 64];
     let mut push_node = |rec: &[u32], nodes_read: &mut usize| -> Result<(), String> {
         if *nodes_read == n {
             return Err(format!(
@@ -443,29 +440,11 @@ fn read_nodes<R: Read>(
         }
         Ok(())
     };
+    let mut rec = Records::new(nf);
     lx.u32_array_bulk("nodes", |vals| {
-        // Complete a record carried over from the previous slice, then whole records.
-        let mut k = 0;
-        while f != 0 && k < vals.len() {
-            rec[f] = vals[k];
-            f += 1;
-            k += 1;
-            if f == nf {
-                f = 0;
-                push_node(&rec[..nf], &mut nodes_read)?;
-            }
-        }
-        let whole = &vals[k..];
-        let mut chunks = whole.chunks_exact(nf);
-        for r in &mut chunks {
-            push_node(r, &mut nodes_read)?;
-        }
-        for &v in chunks.remainder() {
-            rec[f] = v;
-            f += 1;
-        }
-        Ok(())
+        rec.feed(vals, |r| push_node(r, &mut nodes_read))
     })?;
+    let f = rec.partial();
     if f != 0 {
         return Err(lx.err(format!(
             "nodes array length is not a multiple of the {nf} node fields"
@@ -514,8 +493,6 @@ fn read_edges<R: Read>(
     snap.edge_to = Vec::with_capacity(m);
     let ef = l.edge_fields;
     let nf = l.node_fields as u32;
-    let mut f = 0usize;
-    let mut rec = [0u32; 64];
     let type_map = &l.edge_type_map;
     let mut read = 0usize;
     let mut push_edge = |rec: &[u32], read: &mut usize| -> Result<(), String> {
@@ -553,27 +530,9 @@ fn read_edges<R: Read>(
         *read += 1;
         Ok(())
     };
-    lx.u32_array_bulk("edges", |vals| {
-        let mut k = 0;
-        while f != 0 && k < vals.len() {
-            rec[f] = vals[k];
-            f += 1;
-            k += 1;
-            if f == ef {
-                f = 0;
-                push_edge(&rec[..ef], &mut read)?;
-            }
-        }
-        let mut chunks = vals[k..].chunks_exact(ef);
-        for r in &mut chunks {
-            push_edge(r, &mut read)?;
-        }
-        for &v in chunks.remainder() {
-            rec[f] = v;
-            f += 1;
-        }
-        Ok(())
-    })?;
+    let mut rec = Records::new(ef);
+    lx.u32_array_bulk("edges", |vals| rec.feed(vals, |r| push_edge(r, &mut read)))?;
+    let f = rec.partial();
     if f != 0 {
         return Err(lx.err(format!(
             "edges array length is not a multiple of the {ef} edge fields"
@@ -673,6 +632,56 @@ fn build_locations(
         }
     }
     Ok(dedup)
+}
+
+/// Cuts a stream of numbers into fixed-width records, carrying a partial record from one
+/// slice to the next.
+struct Records {
+    width: usize,
+    rec: [u32; 64],
+    filled: usize,
+}
+
+impl Records {
+    fn new(width: usize) -> Self {
+        Records {
+            width,
+            rec: [0; 64],
+            filled: 0,
+        }
+    }
+
+    fn feed(
+        &mut self,
+        vals: &[u32],
+        mut push: impl FnMut(&[u32]) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let w = self.width;
+        let mut k = 0;
+        while self.filled != 0 && k < vals.len() {
+            self.rec[self.filled] = vals[k];
+            self.filled += 1;
+            k += 1;
+            if self.filled == w {
+                self.filled = 0;
+                push(&self.rec[..w])?;
+            }
+        }
+        let mut chunks = vals[k..].chunks_exact(w);
+        for r in &mut chunks {
+            push(r)?;
+        }
+        for &v in chunks.remainder() {
+            self.rec[self.filled] = v;
+            self.filled += 1;
+        }
+        Ok(())
+    }
+
+    /// Numbers of an unfinished record (0 when the stream ended on a record boundary).
+    fn partial(&self) -> usize {
+        self.filled
+    }
 }
 
 /// Bytes the analysis holds at its peak per node and per edge (measured on big snapshots:
