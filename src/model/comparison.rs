@@ -133,7 +133,7 @@ impl ComparisonModel {
         let f = self.text_filter.to_lowercase();
         let mut rows = Vec::new();
         for (i, c) in self.classes.iter().enumerate() {
-            if !f.is_empty() && !c.name.to_lowercase().contains(&f) {
+            if !super::name_matches(&c.name, &f) {
                 continue;
             }
             rows.push(DiffRowRef::Class(i));

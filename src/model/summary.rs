@@ -105,7 +105,7 @@ impl SummaryModel {
         let f = self.text_filter.to_lowercase();
         self.classes
             .iter()
-            .filter(move |c| f.is_empty() || c.name.to_lowercase().contains(&f))
+            .filter(move |c| super::name_matches(&c.name, &f))
     }
 
     pub fn set_text_filter(&mut self, text: &str) {
@@ -242,7 +242,7 @@ impl SummaryModel {
         let f = self.text_filter.to_lowercase();
         let mut rows = Vec::new();
         for (i, c) in self.classes.iter().enumerate() {
-            if !f.is_empty() && !c.name.to_lowercase().contains(&f) {
+            if !super::name_matches(&c.name, &f) {
                 continue;
             }
             rows.push(Row::Class(i));

@@ -6,7 +6,7 @@ use super::graph::RetainerGraph;
 use super::loader::{LoadJob, Loaded};
 use super::start::{self, StartAction};
 use super::summary::{FILTERS, SummaryView};
-use super::table::Action;
+use super::table::{Action, labelled_field};
 use super::tree::TreeView;
 use crate::analysis::diff::{self, DiffRow};
 use crate::analysis::filters::{self, NodeFilter};
@@ -783,14 +783,7 @@ impl HeapdiveApp {
                 self.open_dialog();
             }
             if self.show_path_box || !self.snapshots.is_empty() {
-                let label = ui.label("Path:");
-                let r = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut self.path_box)
-                            .desired_width(220.0)
-                            .hint_text("file to open"),
-                    )
-                    .labelled_by(label.id);
+                let r = labelled_field(ui, "Path:", &mut self.path_box, 220.0, "file to open");
                 if r.lost_focus()
                     && ui.input(|i| i.key_pressed(Key::Enter))
                     && !self.path_box.trim().is_empty()
@@ -800,14 +793,13 @@ impl HeapdiveApp {
                 }
             }
             ui.separator();
-            let label = ui.label("Search:");
-            let r = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.search)
-                        .desired_width(240.0)
-                        .hint_text("class name, or @id  (Ctrl+F)"),
-                )
-                .labelled_by(label.id);
+            let r = labelled_field(
+                ui,
+                "Search:",
+                &mut self.search,
+                240.0,
+                "class name, or @id  (Ctrl+F)",
+            );
             if self.search_focus {
                 r.request_focus();
                 self.search_focus = false;
@@ -910,13 +902,8 @@ impl HeapdiveApp {
                 let pending = self.snapshots[cur].pending_filter.as_ref().map(|p| p.0);
                 let mut export = None;
                 ui.horizontal(|ui| {
-                    let label = ui.label("Class filter:");
                     let mut text = self.snapshots[cur].summary.text_filter.clone();
-                    if ui
-                        .add(egui::TextEdit::singleline(&mut text).desired_width(200.0))
-                        .labelled_by(label.id)
-                        .changed()
-                    {
+                    if labelled_field(ui, "Class filter:", &mut text, 200.0, "").changed() {
                         self.snapshots[cur].summary.set_text_filter(&text);
                     }
                     egui::ComboBox::from_id_salt("summary-filter")
@@ -1025,13 +1012,8 @@ impl HeapdiveApp {
                             self.snapshots[m.target].loaded.name,
                             self.snapshots[m.base].loaded.name
                         ));
-                        let label = ui.label("Class filter:");
                         let mut text = m.text_filter.clone();
-                        if ui
-                            .add(egui::TextEdit::singleline(&mut text).desired_width(200.0))
-                            .labelled_by(label.id)
-                            .changed()
-                        {
+                        if labelled_field(ui, "Class filter:", &mut text, 200.0, "").changed() {
                             m.set_text_filter(&text);
                         }
                         if ui.button("Copy CSV").clicked() {

@@ -55,14 +55,13 @@ pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String) -> Option<Star
         ui.add_space(16.0);
         ui.horizontal(|ui| {
             ui.add_space((ui.available_width() - 560.0).max(0.0) / 2.0);
-            let label = ui.label("Path:");
-            let r = ui
-                .add(
-                    egui::TextEdit::singleline(path_box)
-                        .desired_width(420.0)
-                        .hint_text("/path/to/file.heapsnapshot"),
-                )
-                .labelled_by(label.id);
+            let r = super::table::labelled_field(
+                ui,
+                "Path:",
+                path_box,
+                420.0,
+                "/path/to/file.heapsnapshot",
+            );
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (ui.button("Open").clicked() || enter) && !path_box.trim().is_empty() {
                 action = Some(StartAction::Open(vec![PathBuf::from(path_box.trim())]));

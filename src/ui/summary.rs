@@ -168,14 +168,9 @@ impl SummaryView {
 
     /// Keyboard: arrows move, Right/Enter expand, Left collapse. Returns a selection action.
     pub fn key(&mut self, m: &mut SummaryModel, key: egui::Key) -> Option<Action> {
-        let n = m.rows.len();
-        if n == 0 {
-            return None;
-        }
-        let cur = self.selected.unwrap_or(0).min(n - 1);
+        let cur = super::table::move_selection(&mut self.selected, m.rows.len(), key)?;
         match key {
-            egui::Key::ArrowDown => self.selected = Some((cur + 1).min(n - 1)),
-            egui::Key::ArrowUp => self.selected = Some(cur.saturating_sub(1)),
+            egui::Key::ArrowDown | egui::Key::ArrowUp => {}
             egui::Key::ArrowRight | egui::Key::Enter => match m.rows[cur] {
                 Row::Class(ci) => m.set_expanded(ci, true),
                 Row::More { class, .. } => m.show_more(class),

@@ -89,3 +89,35 @@ pub fn sort_header(ui: &mut Ui, title: &str, active: Option<bool>) -> bool {
     }
     clicked
 }
+
+/// Up/Down move a table's selection within `n` rows; returns the row the other keys act on
+/// (the current one), or None for an empty table.
+pub fn move_selection(selected: &mut Option<usize>, n: usize, key: egui::Key) -> Option<usize> {
+    if n == 0 {
+        return None;
+    }
+    let cur = selected.unwrap_or(0).min(n - 1);
+    match key {
+        egui::Key::ArrowDown => *selected = Some((cur + 1).min(n - 1)),
+        egui::Key::ArrowUp => *selected = Some(cur.saturating_sub(1)),
+        _ => {}
+    }
+    Some(cur)
+}
+
+/// A single-line text field with a label that also names it for accessibility.
+pub fn labelled_field(
+    ui: &mut Ui,
+    label: &str,
+    text: &mut String,
+    width: f32,
+    hint: &str,
+) -> egui::Response {
+    let l = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(text)
+            .desired_width(width)
+            .hint_text(hint),
+    )
+    .labelled_by(l.id)
+}

@@ -125,14 +125,9 @@ impl TreeView {
     }
 
     pub fn key(&mut self, t: &mut TreeModel, key: egui::Key) -> Option<Action> {
-        let n = t.rows.len();
-        if n == 0 {
-            return None;
-        }
-        let cur = self.selected.unwrap_or(0).min(n - 1);
+        let cur = super::table::move_selection(&mut self.selected, t.rows.len(), key)?;
         match key {
-            egui::Key::ArrowDown => self.selected = Some((cur + 1).min(n - 1)),
-            egui::Key::ArrowUp => self.selected = Some(cur.saturating_sub(1)),
+            egui::Key::ArrowDown | egui::Key::ArrowUp => {}
             egui::Key::ArrowRight | egui::Key::Enter => {
                 if t.rows[cur].more.is_some() {
                     t.load_more(cur);
