@@ -5,6 +5,7 @@
 mod error;
 mod lexer;
 mod parse;
+mod prefetch;
 mod strings;
 pub mod types;
 

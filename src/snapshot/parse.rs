@@ -153,25 +153,31 @@ pub fn read_snapshot(
     drop(file);
     let file = File::open(path).map_err(io)?;
     let len = meta.len();
-    let counted = CountingReader {
-        inner: file,
-        read: 0,
-    };
-    let result = if got == 2 && magic == [0x1f, 0x8b] {
-        // Decompressed progress is unknown in advance; report compressed bytes consumed.
-        let pos = std::cell::Cell::new(0u64);
-        let reader = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
-            1 << 20,
-            TrackRead {
-                inner: counted,
-                pos: &pos,
-            },
-        ));
-        let mut cb = |_decoded: u64| on_bytes(pos.get());
-        read_snapshot_inner(reader, len, true, cancel, &mut cb)
-    } else {
-        read_snapshot_inner(counted, len, false, cancel, on_bytes)
-    };
+    // A second thread reads (and inflates) ahead while this one parses.
+    let consumed = std::sync::atomic::AtomicU64::new(0);
+    let (prefetch, producer) = super::prefetch::channel();
+    let gz = got == 2 && magic == [0x1f, 0x8b];
+    let result = std::thread::scope(|scope| {
+        let consumed = &consumed;
+        scope.spawn(move || {
+            let counted = CountingReader {
+                inner: file,
+                read: 0,
+                total: Some(consumed),
+            };
+            if gz {
+                producer.run(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+                    1 << 20,
+                    counted,
+                )));
+            } else {
+                producer.run(counted);
+            }
+        });
+        // Progress is in bytes of the file as stored (compressed bytes for .gz).
+        let mut cb = |_parsed: u64| on_bytes(consumed.load(std::sync::atomic::Ordering::Relaxed));
+        read_snapshot_inner(prefetch, len, gz, cancel, &mut cb)
+    });
     result
         .map(|mut s| {
             s.file_bytes = len;
@@ -202,25 +208,18 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-struct CountingReader<R> {
+struct CountingReader<'a, R> {
     inner: R,
     read: u64,
+    total: Option<&'a std::sync::atomic::AtomicU64>,
 }
-impl<R: Read> Read for CountingReader<R> {
+impl<R: Read> Read for CountingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
-        Ok(n)
-    }
-}
-struct TrackRead<'c, R> {
-    inner: CountingReader<R>,
-    pos: &'c std::cell::Cell<u64>,
-}
-impl<R: Read> Read for TrackRead<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.pos.set(self.inner.read);
+        if let Some(t) = self.total {
+            t.store(self.read, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(n)
     }
 }
