@@ -29,6 +29,20 @@ fn icon() -> Option<egui::IconData> {
     })
 }
 
+/// winit delivers no file drops on native Wayland: where an X server (XWayland) is there too,
+/// run through it so that dropping snapshots on the window works.
+fn prefer_x11_for_drops(builder: &mut winit::event_loop::EventLoopBuilder<eframe::UserEvent>) {
+    #[cfg(target_os = "linux")]
+    {
+        use winit::platform::x11::EventLoopBuilderExtX11;
+        if std::env::var_os("DISPLAY").is_some() && std::env::var_os("HEAPDIVE_WAYLAND").is_none() {
+            builder.with_x11();
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = builder;
+}
+
 /// Opens the window, loading `files` (several files form a series).
 pub fn run_app(files: Vec<PathBuf>) -> Result<(), String> {
     let mut viewport = egui::ViewportBuilder::default()
@@ -42,6 +56,7 @@ pub fn run_app(files: Vec<PathBuf>) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport,
         renderer: eframe::Renderer::Glow,
+        event_loop_builder: Some(Box::new(prefer_x11_for_drops)),
         ..Default::default()
     };
     eframe::run_native(
