@@ -85,6 +85,21 @@ fn count(v: f64, what: &str) -> Result<usize, RawError> {
 }
 
 impl Layout {
+    /// The counts the header claims must fit in `max_numbers` numbers (what the file can hold).
+    fn check_fits(&self, max_numbers: usize) -> Result<(), String> {
+        for (count, fields, what) in [
+            (self.node_count, self.node_fields, "nodes"),
+            (self.edge_count, self.edge_fields, "edges"),
+        ] {
+            if count.saturating_mul(fields) > max_numbers {
+                return Err(format!(
+                    "header claims {count} {what}, more than a file of this size can hold"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn new(h: &Header) -> Result<(Layout, Vec<String>, Vec<String>), RawError> {
         let m = &h.meta;
         let nf = &m.node_fields;
@@ -277,24 +292,7 @@ fn read_snapshot_inner(
                     let (l, nn, en) = Layout::new(&header)?;
                     // A header that lies about its size is caught here, before anything is
                     // sized from it; then whether the analysis would fit in memory at all.
-                    if l.node_count.saturating_mul(l.node_fields) > max_numbers {
-                        return Err(RawError::at(
-                            format!(
-                                "header claims {} nodes, more than a file of this size can hold",
-                                l.node_count
-                            ),
-                            at,
-                        ));
-                    }
-                    if l.edge_count.saturating_mul(l.edge_fields) > max_numbers {
-                        return Err(RawError::at(
-                            format!(
-                                "header claims {} edges, more than a file of this size can hold",
-                                l.edge_count
-                            ),
-                            at,
-                        ));
-                    }
+                    l.check_fits(max_numbers).map_err(|m| RawError::at(m, at))?;
                     if let Some(avail) = available_memory() {
                         check_memory(l.node_count as u64, l.edge_count as u64, avail)?;
                     }
@@ -312,7 +310,7 @@ fn read_snapshot_inner(
                     let l = layout
                         .as_ref()
                         .ok_or_else(|| lx.err("\"nodes\" comes before the \"snapshot\" header"))?;
-                    read_nodes(&mut lx, l, &mut snap, &mut edge_counts, max_numbers)?;
+                    read_nodes(&mut lx, l, &mut snap, &mut edge_counts)?;
                     have_nodes = true;
                 }
                 b"edges" => {
@@ -322,7 +320,7 @@ fn read_snapshot_inner(
                     if !have_nodes {
                         return Err(lx.err("\"edges\" comes before \"nodes\""));
                     }
-                    read_edges(&mut lx, l, &mut snap, &edge_counts, max_numbers)?;
+                    read_edges(&mut lx, l, &mut snap, &edge_counts)?;
                     have_edges = true;
                 }
                 b"strings" => {
@@ -401,14 +399,8 @@ fn read_nodes<R: Read>(
     l: &Layout,
     snap: &mut Snapshot,
     edge_counts: &mut Vec<u32>,
-    max_numbers: usize,
 ) -> Result<(), RawError> {
     let n = l.node_count;
-    if n.saturating_mul(l.node_fields) > max_numbers {
-        return Err(lx.err(format!(
-            "header claims {n} nodes, more than a file of this size can hold"
-        )));
-    }
     snap.node_type = Vec::with_capacity(n);
     snap.node_name = Vec::with_capacity(n);
     snap.node_id = Vec::with_capacity(n);
@@ -463,14 +455,8 @@ fn read_edges<R: Read>(
     l: &Layout,
     snap: &mut Snapshot,
     edge_counts: &[u32],
-    max_numbers: usize,
 ) -> Result<(), RawError> {
     let m = l.edge_count;
-    if m.saturating_mul(l.edge_fields) > max_numbers {
-        return Err(lx.err(format!(
-            "header claims {m} edges, more than a file of this size can hold"
-        )));
-    }
     let total: u64 = edge_counts.iter().map(|&c| c as u64).sum();
     if total != m as u64 {
         return Err(lx.err(format!(

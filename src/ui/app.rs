@@ -6,7 +6,7 @@ use super::graph::RetainerGraph;
 use super::loader::{LoadJob, Loaded};
 use super::start::{self, StartAction};
 use super::summary::{FILTERS, SummaryView};
-use super::table::{Action, labelled_field};
+use super::table::{Action, export_buttons, labelled_field};
 use super::tree::TreeView;
 use crate::analysis::diff::{self, DiffRow};
 use crate::analysis::filters::{self, NodeFilter};
@@ -921,15 +921,7 @@ impl HeapdiveApp {
                     if pending.is_some() {
                         ui.spinner();
                     }
-                    if ui.button("Copy CSV").clicked() {
-                        export = Some((false, false));
-                    }
-                    if ui.button("Copy JSON").clicked() {
-                        export = Some((false, true));
-                    }
-                    if ui.button("Save CSV…").clicked() {
-                        export = Some((true, false));
-                    }
+                    export = export_buttons(ui);
                 });
                 if filter != self.snapshots[cur].summary.filter && pending != Some(filter) {
                     self.set_filter(filter);
@@ -1016,15 +1008,7 @@ impl HeapdiveApp {
                         if labelled_field(ui, "Class filter:", &mut text, 200.0, "").changed() {
                             m.set_text_filter(&text);
                         }
-                        if ui.button("Copy CSV").clicked() {
-                            export = Some((false, false));
-                        }
-                        if ui.button("Copy JSON").clicked() {
-                            export = Some((false, true));
-                        }
-                        if ui.button("Save CSV…").clicked() {
-                            export = Some((true, false));
-                        }
+                        export = export_buttons(ui);
                     });
                     let (b, t) = (
                         self.snapshots[m.base].heap().clone(),

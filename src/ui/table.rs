@@ -121,3 +121,18 @@ pub fn labelled_field(
     )
     .labelled_by(l.id)
 }
+
+/// The export buttons of a table: returns (save to a file?, JSON rather than CSV?) when clicked.
+pub fn export_buttons(ui: &mut Ui) -> Option<(bool, bool)> {
+    let mut export = None;
+    if ui.button("Copy CSV").clicked() {
+        export = Some((false, false));
+    }
+    if ui.button("Copy JSON").clicked() {
+        export = Some((false, true));
+    }
+    if ui.button("Save CSV…").clicked() {
+        export = Some((true, false));
+    }
+    export
+}
