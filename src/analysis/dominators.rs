@@ -9,9 +9,22 @@ use crate::util::BitVec;
 pub struct Dominators {
     /// Immediate dominator ordinal; the root is its own dominator.
     pub idom: Vec<u32>,
-    pub retained: Vec<u64>,
+    /// Node ordinals in DFS order (the root first): children come after their dominators.
+    pub order: Vec<u32>,
     /// Nodes the root did not reach over essential edges (DevTools' warning count).
     pub unreachable_from_root: u32,
+}
+
+impl Dominators {
+    /// Retained sizes: each node's shallow size plus those of the nodes it dominates.
+    pub fn retained_sizes(&self, shallow: &[u32]) -> Vec<u64> {
+        let mut retained: Vec<u64> = shallow.iter().map(|&x| x as u64).collect();
+        for &o in self.order.iter().skip(1).rev() {
+            let d = self.idom[o as usize] as usize;
+            retained[d] += retained[o as usize];
+        }
+        retained
+    }
 }
 
 pub fn calculate_dominators(
@@ -19,93 +32,81 @@ pub fn calculate_dominators(
     ret: &Retainers,
     essential: &BitVec,
     slot_essential: &BitVec,
-    shallow: &[u32],
     cancel: &dyn Fn() -> bool,
 ) -> Option<Dominators> {
     let n = s.node_count();
     let len = n + 1;
-    // 1-based vertex numbers; 0 means none.
-    let mut parent = vec![0u32; len];
-    let mut semi = vec![0u32; len];
+    // DFS numbers are 1-based (0: not numbered). `num` maps node ordinal + 1 to its number,
+    // `vertex` a number to node ordinal + 1; everything after the DFS works on numbers, so
+    // the per-vertex arrays are walked in order instead of at random.
+    let mut num = vec![0u32; len];
     let mut vertex = vec![0u32; len];
-    let mut label = vec![0u32; len];
+    let mut parent = vec![0u32; len];
     let mut count: u32 = 0;
+    let r = s.root + 1;
     let reached_from_root;
     {
-        // Iterative DFS; `next_edge` holds each vertex's resume point.
-        let mut next_edge = vec![0u32; n];
-        let mut dfs = |root: u32,
-                       parent: &mut Vec<u32>,
-                       semi: &mut Vec<u32>,
-                       vertex: &mut Vec<u32>,
-                       label: &mut Vec<u32>,
-                       count: &mut u32| {
-            next_edge[(root - 1) as usize] = s.first_edge[(root - 1) as usize];
-            let mut v = root;
-            while v != 0 {
-                if semi[v as usize] == 0 {
-                    *count += 1;
-                    semi[v as usize] = *count;
-                    vertex[*count as usize] = v;
-                    label[v as usize] = v;
-                }
-                let mut v_next = parent[v as usize];
-                let vo = (v - 1) as usize;
-                let end = s.first_edge[vo + 1];
-                while next_edge[vo] < end {
-                    let e = next_edge[vo] as usize;
-                    if essential.get(e) {
-                        let w = s.edge_to[e] + 1;
-                        if semi[w as usize] == 0 {
-                            parent[w as usize] = v;
-                            next_edge[(w - 1) as usize] = s.first_edge[(w - 1) as usize];
-                            v_next = w;
+        // Iterative DFS over essential edges in edge order; the stack holds each open
+        // vertex, its number and the next edge to look at.
+        let mut stack: Vec<(u32, u32, u32)> = Vec::new();
+        let mut dfs = |start: u32,
+                       start_parent: u32,
+                       num: &mut [u32],
+                       vertex: &mut [u32],
+                       parent: &mut [u32]| {
+            count += 1;
+            num[start as usize] = count;
+            vertex[count as usize] = start;
+            parent[count as usize] = start_parent;
+            stack.push((start, count, s.first_edge[(start - 1) as usize]));
+            while let Some(top) = stack.last_mut() {
+                let (v, vn) = (top.0, top.1);
+                let end = s.first_edge[v as usize];
+                let mut e = top.2;
+                let mut next = 0;
+                while e < end {
+                    let ei = e as usize;
+                    e += 1;
+                    if essential.get(ei) {
+                        let w = s.edge_to[ei] + 1;
+                        if num[w as usize] == 0 {
+                            next = w;
                             break;
                         }
                     }
-                    next_edge[vo] += 1;
                 }
-                v = v_next;
+                top.2 = e;
+                if next == 0 {
+                    stack.pop();
+                } else {
+                    count += 1;
+                    num[next as usize] = count;
+                    vertex[count as usize] = next;
+                    parent[count as usize] = vn;
+                    stack.push((next, count, s.first_edge[(next - 1) as usize]));
+                }
             }
+            count
         };
-        let r = s.root + 1;
-        dfs(
-            r,
-            &mut parent,
-            &mut semi,
-            &mut vertex,
-            &mut label,
-            &mut count,
-        );
-        reached_from_root = count;
-        if (count as usize) < n {
+        reached_from_root = dfs(r, 0, &mut num, &mut vertex, &mut parent);
+        if (reached_from_root as usize) < n {
             // Orphans (only weak retainers) start DFS trees hanging off the root.
             for v in 1..=n as u32 {
-                if semi[v as usize] == 0 && has_only_weak_retainers(ret, slot_essential, v - 1) {
-                    parent[v as usize] = r;
-                    dfs(
-                        v,
-                        &mut parent,
-                        &mut semi,
-                        &mut vertex,
-                        &mut label,
-                        &mut count,
-                    );
+                if num[v as usize] == 0 && has_only_weak_retainers(ret, slot_essential, v - 1) {
+                    dfs(v, 1, &mut num, &mut vertex, &mut parent);
                 }
             }
         }
     }
     let unreachable_from_root = n as u32 - reached_from_root;
-    let r = s.root + 1;
     if (count as usize) < n {
         // Cliques retained only by each other: numbered one by one under the root.
         for v in 1..=n as u32 {
-            if semi[v as usize] == 0 {
-                parent[v as usize] = r;
+            if num[v as usize] == 0 {
                 count += 1;
-                semi[v as usize] = count;
+                num[v as usize] = count;
                 vertex[count as usize] = v;
-                label[v as usize] = v;
+                parent[count as usize] = 1;
             }
         }
     }
@@ -113,9 +114,12 @@ pub fn calculate_dominators(
         return None;
     }
 
+    // Lengauer–Tarjan on numbers: semi-dominators by path compression, buckets as intrusive
+    // singly linked lists (each number sits in at most one bucket).
+    let mut semi: Vec<u32> = (0..len as u32).collect();
+    let mut label: Vec<u32> = (0..len as u32).collect();
     let mut ancestor = vec![0u32; len];
     let mut dom = vec![0u32; len];
-    // Buckets as intrusive singly linked lists: each vertex sits in at most one bucket.
     let mut bucket_head = vec![0u32; len];
     let mut bucket_next = vec![0u32; len];
     let mut stack: Vec<u32> = Vec::new();
@@ -137,19 +141,18 @@ pub fn calculate_dominators(
             }
         };
 
-    for i in (2..=count).rev() {
-        if i & 0xFFFF == 0 && cancel() {
+    for w in (2..=count).rev() {
+        if w & 0xFFFF == 0 && cancel() {
             return None;
         }
-        let w = vertex[i as usize];
-        let wo = w - 1;
+        let wo = vertex[w as usize] - 1;
         let mut orphan = true;
         for slot in ret.of(wo) {
             if !slot_essential.get(slot) {
                 continue;
             }
             orphan = false;
-            let v = ret.node[slot] + 1;
+            let v = num[ret.node[slot] as usize + 1];
             let u = if ancestor[v as usize] == 0 {
                 v
             } else {
@@ -161,9 +164,9 @@ pub fn calculate_dominators(
             }
         }
         if orphan {
-            semi[w as usize] = semi[r as usize];
+            semi[w as usize] = semi[1];
         }
-        let b = vertex[semi[w as usize] as usize] as usize;
+        let b = semi[w as usize] as usize;
         // Sets keep insertion order, but the result does not depend on it.
         bucket_next[w as usize] = bucket_head[b];
         bucket_head[b] = w;
@@ -191,32 +194,31 @@ pub fn calculate_dominators(
     drop(bucket_next);
     drop(ancestor);
     drop(label);
-    dom[0] = r;
-    dom[r as usize] = r;
-    for i in 2..=count {
-        let w = vertex[i as usize] as usize;
-        if dom[w] != vertex[semi[w] as usize] {
+    drop(parent);
+    // A number whose bucket was never emptied (a clique hanging off the root) still has
+    // dom 0: through dom[0] it ends at the root, as in DevTools.
+    dom[0] = 1;
+    dom[1] = 1;
+    for w in 2..=count as usize {
+        if dom[w] != semi[w] {
             dom[w] = dom[dom[w] as usize];
         }
     }
     drop(semi);
-    drop(parent);
 
-    let mut idom = vec![0u32; n];
-    let mut retained = vec![0u64; n];
-    for o in 0..n {
-        idom[o] = dom[o + 1] - 1;
-        retained[o] = shallow[o] as u64;
+    // Back to node ordinals: idom in the `num` buffer, DFS order in the `vertex` buffer.
+    let mut idom = num;
+    for w in 1..=count as usize {
+        idom[vertex[w] as usize] = vertex[dom[w] as usize] - 1;
     }
-    drop(dom);
-    for i in (2..=count).rev() {
-        let o = (vertex[i as usize] - 1) as usize;
-        let d = idom[o] as usize;
-        retained[d] += retained[o];
-    }
+    idom.remove(0);
+    let mut order = vertex;
+    order.truncate(count as usize + 1);
+    order.remove(0);
+    order.iter_mut().for_each(|v| *v -= 1);
     Some(Dominators {
         idom,
-        retained,
+        order,
         unreachable_from_root,
     })
 }

@@ -13,7 +13,7 @@ pub mod growth;
 pub mod leaks;
 pub mod names;
 pub mod paths;
-pub mod retainers;
+pub use crate::snapshot::retainers;
 pub mod search;
 pub mod shallow;
 pub mod statistics;
@@ -89,65 +89,61 @@ pub struct Heap {
     pub statistics: Statistics,
     pub total_size: u64,
     pub unreachable_from_root: u32,
+    /// The Summary's rows for all objects, in DevTools' order (see [`summary::aggregates`]).
+    pub summary: Vec<summary::ClassAggregate>,
 }
 
 pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled> {
-    // Passes run in DevTools' order where one feeds the next; independent ones run on both
-    // cores (as DevTools runs retainers and dominators in a second worker).
+    // Passes run in DevTools' order where one feeds the next. The dominator chain (flags,
+    // essential edges, Lengauer–Tarjan) is the longest, so it has a core to itself while
+    // the other core does everything else, as DevTools runs dominators in a second worker.
     let dom_state = ctl.phase("Propagating DOM state", || {
         dom_state::propagate_dom_state(&mut snap)
     })?;
-    let (retainers, rest) = {
-        let s = &snap;
-        rayon::join(
-            || ctl.phase("Building retainers", || Retainers::build(s)),
-            || -> Result<_, Cancelled> {
-                let flags = ctl.phase("Calculating node flags", || {
-                    flags::calculate_flags(s, &dom_state)
-                })?;
-                let eph = ctl.phase("Parsing WeakMap edges", || weakmap::Ephemerons::find(s))?;
-                let shallow = ctl.phase("Calculating shallow sizes", || {
-                    shallow::calculate_shallow_sizes(s)
-                })?;
-                Ok((flags, eph, shallow))
-            },
-        )
+    // The reader usually built the retainer index already, while it read the strings.
+    let (retainers, slot_edge) = match snap.retainer_index.take() {
+        Some(index) => index,
+        None => ctl.phase("Building retainers", || Retainers::build(&snap))?,
     };
-    let (retainers, slot_edge) = retainers?;
-    let (flags, eph, shallow) = rest?;
+    let eph = ctl.phase("Parsing WeakMap edges", || weakmap::Ephemerons::find(&snap))?;
 
-    // Dominators (the longest pass) on one core; distances, names, interfaces and statistics
-    // on the other. Names append strings to a side list joined to the table afterwards, with
-    // the indexes DevTools would give them.
+    // Names append strings to a side list joined to the table afterwards, with the indexes
+    // DevTools would give them.
     let cancel = || ctl.cancelled();
     let mut appended: Vec<String> = Vec::new();
     let mut interface_names = HashMap::new();
     let (dom, rest) = {
         let s = &snap;
+        let (eph, retainers, dom_state) = (&eph, &retainers, &dom_state);
         rayon::join(
             || -> Result<_, Cancelled> {
+                let flags = ctl.phase("Calculating node flags", || {
+                    flags::calculate_flags(s, dom_state)
+                })?;
                 let dom = ctl.phase("Building dominator tree", || {
-                    let essential = essential::essential_edges(s, &flags, &eph);
+                    let t = std::time::Instant::now();
+                    let essential = essential::essential_edges(s, &flags, eph);
+                    eprintln!("ess {:?}", t.elapsed());
+                    let t = std::time::Instant::now();
                     let slot_essential = essential::slot_essential(&essential, &slot_edge);
+                    eprintln!("slot_ess {:?}", t.elapsed());
                     drop(slot_edge);
                     dominators::calculate_dominators(
                         s,
-                        &retainers,
+                        retainers,
                         &essential,
                         &slot_essential,
-                        &shallow,
                         &cancel,
                     )
                 })?;
-                let dom = dom.ok_or(Cancelled)?;
-                let tree = ctl.phase("Building dominated nodes", || {
-                    DominatorTree::build(&dom.idom, s.root)
-                })?;
-                Ok((dom, tree))
+                Ok((flags, dom.ok_or(Cancelled)?))
             },
             || -> Result<_, Cancelled> {
+                let shallow = ctl.phase("Calculating shallow sizes", || {
+                    shallow::calculate_shallow_sizes(s)
+                })?;
                 let distance = ctl.phase("Calculating distances", || {
-                    distances::calculate_distances(s, &eph, None)
+                    distances::calculate_distances(s, eph, None)
                 })?;
                 let mut class = ctl.phase("Calculating object names", || {
                     names::ClassNamer::new(s, &mut appended).calculate()
@@ -165,18 +161,37 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                     )
                 })?;
                 let stats = ctl.phase("Calculating statistics", || {
-                    statistics::calculate_statistics(s, &shallow, &retainers)
+                    statistics::calculate_statistics(s, &shallow, retainers)
                 })?;
-                Ok((distance, class, interfaces, stats))
+                // The Summary's rows but their retained sizes, while dominators finish.
+                let grouping = ctl.phase("Grouping objects by class", || {
+                    summary::group(s, &shallow, &distance, &class, &appended, None)
+                })?;
+                Ok((shallow, distance, class, interfaces, stats, grouping))
             },
         )
     };
-    let (dom, dominator_tree) = dom?;
-    let (distance, class, interfaces, mut statistics) = rest?;
+    let (flags, dom) = dom?;
+    let (shallow, distance, class, interfaces, mut statistics, grouping) = rest?;
+    let (retained, dominator_tree) = {
+        let (dom, shallow) = (&dom, &shallow);
+        rayon::join(
+            || ctl.phase("Calculating retained sizes", || dom.retained_sizes(shallow)),
+            || {
+                ctl.phase("Building dominated nodes", || {
+                    DominatorTree::build(&dom.idom, snap.root)
+                })
+            },
+        )
+    };
+    let (retained, dominator_tree) = (retained?, dominator_tree?);
+    let summary = ctl.phase("Summing retained sizes by class", || {
+        grouping.finish(&snap, &dominator_tree, &retained)
+    })?;
     for t in &appended {
         snap.strings.push(t);
     }
-    let total_size = dom.retained[snap.root as usize] + snap.extra_native_bytes;
+    let total_size = retained[snap.root as usize] + snap.extra_native_bytes;
     statistics.set_total(total_size);
     Ok(Heap {
         snap,
@@ -187,13 +202,14 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
         distance,
         class,
         idom: dom.idom,
-        retained: dom.retained,
+        retained,
         dominator_tree,
         interfaces,
         interface_names,
         statistics,
         total_size,
         unreachable_from_root: dom.unreachable_from_root,
+        summary,
     })
 }
 

@@ -4,6 +4,7 @@
 
 use crate::snapshot::{EdgeType, NodeType, Snapshot};
 use crate::util::{js_cmp, js_len};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 const MAX_INTERFACE_NAME_LENGTH: usize = 120;
@@ -110,6 +111,37 @@ pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The `{a, b}` name and property list an object with these property names (string
+/// indexes, in edge order) suggests; None when it has none to name.
+fn interface_candidate(s: &Snapshot, names: &[u32]) -> Option<(String, Vec<String>)> {
+    let mut name = String::from("{");
+    let mut name_len = 1usize; // in UTF-16 units
+    let mut props: Vec<String> = Vec::new();
+    for &n in names {
+        let en = s.strings.get(n);
+        if en == "__proto__" {
+            continue;
+        }
+        let f = format_property_name(en);
+        let flen = js_len(&f);
+        if name_len > 1 && name_len + flen > MAX_INTERFACE_NAME_LENGTH {
+            break;
+        }
+        if name_len != 1 {
+            name.push_str(", ");
+            name_len += 2;
+        }
+        name.push_str(&f);
+        name_len += flen;
+        props.push(en.to_string());
+    }
+    if props.is_empty() {
+        return None;
+    }
+    name.push('}');
+    Some((name, props))
+}
+
 pub fn infer_interface_definitions(s: &Snapshot) -> Vec<InterfaceDefinition> {
     struct Candidate {
         def: InterfaceDefinition,
@@ -117,52 +149,46 @@ pub fn infer_interface_definitions(s: &Snapshot) -> Vec<InterfaceDefinition> {
     }
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
+    // Objects of one shape list the same property names in the same order: the name is
+    // built once per distinct list of name indexes (None: no properties to name).
+    let mut by_names: FxHashMap<Vec<u32>, Option<usize>> = FxHashMap::default();
+    let mut key: Vec<u32> = Vec::new();
     let mut total = 0u64;
     for o in 0..s.node_count() as u32 {
         if !is_plain_object(s, o) {
             continue;
         }
         total += 1;
-        let mut name = String::from("{");
-        let mut name_len = 1usize; // in UTF-16 units
-        let mut props: Vec<String> = Vec::new();
-        for e in s.edges(o) {
-            if s.edge_type[e] != EdgeType::PROPERTY {
-                continue;
-            }
-            let en = s.strings.get(s.edge_name[e]);
-            if en == "__proto__" {
-                continue;
-            }
-            let f = format_property_name(en);
-            let flen = js_len(&f);
-            if name_len > 1 && name_len + flen > MAX_INTERFACE_NAME_LENGTH {
-                break;
-            }
-            if name_len != 1 {
-                name.push_str(", ");
-                name_len += 2;
-            }
-            name.push_str(&f);
-            name_len += flen;
-            props.push(en.to_string());
-        }
-        if props.is_empty() {
-            continue;
-        }
-        name.push('}');
-        match index.get(&name) {
-            Some(&i) => candidates[i].count += 1,
+        key.clear();
+        key.extend(
+            s.edges(o)
+                .filter(|&e| s.edge_type[e] == EdgeType::PROPERTY)
+                .map(|e| s.edge_name[e]),
+        );
+        let found = match by_names.get(&key[..]) {
+            Some(&found) => found,
             None => {
-                index.insert(name.clone(), candidates.len());
-                candidates.push(Candidate {
-                    def: InterfaceDefinition {
-                        name,
-                        properties: props,
-                    },
-                    count: 1,
-                });
+                let found =
+                    interface_candidate(s, &key).map(|(name, props)| match index.get(&name) {
+                        Some(&i) => i,
+                        None => {
+                            index.insert(name.clone(), candidates.len());
+                            candidates.push(Candidate {
+                                def: InterfaceDefinition {
+                                    name,
+                                    properties: props,
+                                },
+                                count: 0,
+                            });
+                            candidates.len() - 1
+                        }
+                    });
+                by_names.insert(key.clone(), found);
+                found
             }
+        };
+        if let Some(i) = found {
+            candidates[i].count += 1;
         }
     }
     // Stable, like Array.prototype.sort.
@@ -246,16 +272,25 @@ pub fn apply_interface_definitions(
     let mut props: Vec<&str> = Vec::new();
     let mut def_class: Vec<Option<u32>> = vec![None; defs.len()];
     let mut matches: Vec<(u32, Option<usize>)> = Vec::new();
+    // The match depends only on the property names: matched once per distinct list.
+    let mut by_names: FxHashMap<Vec<u32>, Option<usize>> = FxHashMap::default();
+    let mut key: Vec<u32> = Vec::new();
     for o in 0..s.node_count() as u32 {
         if !is_plain_object(s, o) {
             continue;
         }
-        props.clear();
-        for e in s.edges(o) {
-            if s.edge_type[e] == EdgeType::PROPERTY {
-                props.push(s.strings.get(s.edge_name[e]));
-            }
+        key.clear();
+        key.extend(
+            s.edges(o)
+                .filter(|&e| s.edge_type[e] == EdgeType::PROPERTY)
+                .map(|e| s.edge_name[e]),
+        );
+        if let Some(&m) = by_names.get(&key[..]) {
+            matches.push((o, m));
+            continue;
         }
+        props.clear();
+        props.extend(key.iter().map(|&n| s.strings.get(n)));
         props.sort_by(|a, b| js_cmp(a, b));
         states.clear();
         states.push(0);
@@ -288,7 +323,9 @@ pub fn apply_interface_definitions(
                 }
             }
         }
-        matches.push((o, if m == initial { None } else { Some(m.1) }));
+        let m = if m == initial { None } else { Some(m.1) };
+        by_names.insert(key.clone(), m);
+        matches.push((o, m));
     }
     for (o, m) in matches {
         let c = match m {

@@ -2,7 +2,8 @@
 //! the retained size of each class's topmost members in the dominator tree.
 
 use super::Heap;
-use crate::snapshot::NodeType;
+use super::dominators::DominatorTree;
+use crate::snapshot::{NodeType, Snapshot};
 use crate::util::BitVec;
 use std::collections::HashMap;
 
@@ -39,9 +40,12 @@ impl ClassAggregate {
 
 /// Aggregates every node passing `filter` (None: all objects) with non-zero shallow size.
 /// Rows come in DevTools' map order (first appearance); rows whose public keys collide
-/// overwrite each other as DevTools' record does.
+/// overwrite each other as DevTools' record does. The unfiltered rows were made on load.
 pub fn aggregates(h: &Heap, filter: Option<&BitVec>) -> Vec<ClassAggregate> {
-    aggregates_with_classes(h, &h.class, &[], filter)
+    match filter {
+        None => h.summary.clone(),
+        Some(_) => aggregates_with_classes(h, &h.class, &[], filter),
+    }
 }
 
 /// Aggregates with a given class per node; class indexes past the string table name
@@ -52,7 +56,29 @@ pub fn aggregates_with_classes(
     extra: &[String],
     filter: Option<&BitVec>,
 ) -> Vec<ClassAggregate> {
-    let s = &h.snap;
+    group(&h.snap, &h.shallow, &h.distance, class, extra, filter).finish(
+        &h.snap,
+        &h.dominator_tree,
+        &h.retained,
+    )
+}
+
+/// Objects grouped by class key with everything but the retained sizes (which need the
+/// dominator tree): it can be made while dominators are still being computed.
+pub struct Grouping {
+    aggs: Vec<ClassAggregate>,
+    /// Row of each node (NONE: not aggregated).
+    node_slot: Vec<u32>,
+}
+
+pub fn group(
+    s: &Snapshot,
+    shallow: &[u32],
+    distance: &[i32],
+    class: &[u32],
+    extra: &[String],
+    filter: Option<&BitVec>,
+) -> Grouping {
     let n = s.node_count();
     let base = s.strings.len();
     let text = |c: u32| -> &str {
@@ -69,7 +95,7 @@ pub fn aggregates_with_classes(
     let mut node_slot = vec![NONE; n];
     let mut loc_cursor = 0usize;
     for o in 0..n as u32 {
-        let size = h.shallow[o as usize];
+        let size = shallow[o as usize];
         if size == 0 {
             continue;
         }
@@ -79,7 +105,7 @@ pub fn aggregates_with_classes(
             continue;
         }
         let c = class[o as usize];
-        let d = h.distance[o as usize];
+        let d = distance[o as usize];
         let mut located = None;
         if s.ntype(o) == NodeType::OBJECT {
             while loc_cursor < s.locations.len() && s.locations[loc_cursor].0 < o {
@@ -130,45 +156,61 @@ pub fn aggregates_with_classes(
         node_slot[o as usize] = slot;
     }
 
-    // Topmost members per class: DFS of the dominator tree, a class stays "seen" while
-    // one of its members is on the path.
-    let mut seen = vec![false; aggs.len()];
-    let mut list: Vec<u32> = vec![s.root];
-    let mut sizes: Vec<usize> = Vec::new();
-    let mut keys: Vec<u32> = Vec::new();
-    while let Some(o) = list.pop() {
-        let slot = node_slot[o as usize];
-        let children = h.dominator_tree.of(o);
-        if slot != NONE && !seen[slot as usize] {
-            aggs[slot as usize].retained_size += h.retained[o as usize];
-            if !children.is_empty() {
-                seen[slot as usize] = true;
-                sizes.push(list.len());
-                keys.push(slot);
-            }
-        }
-        list.extend_from_slice(children);
-        while sizes.last() == Some(&list.len()) {
-            sizes.pop();
-            if let Some(k) = keys.pop() {
-                seen[k as usize] = false;
-            }
-        }
-    }
+    Grouping { aggs, node_slot }
+}
 
-    // Public keys: a later class with the same public key replaces the earlier one in place.
-    let mut by_public: HashMap<String, usize> = HashMap::new();
-    let mut out: Vec<ClassAggregate> = Vec::with_capacity(aggs.len());
-    for a in aggs {
-        match by_public.get(&a.key) {
-            Some(&i) => out[i] = a,
-            None => {
-                by_public.insert(a.key.clone(), out.len());
-                out.push(a);
+impl Grouping {
+    /// Adds each class's retained size and folds rows with equal public keys.
+    pub fn finish(
+        self,
+        s: &Snapshot,
+        tree: &DominatorTree,
+        retained: &[u64],
+    ) -> Vec<ClassAggregate> {
+        let Grouping {
+            mut aggs,
+            node_slot,
+        } = self;
+        // Topmost members per class: DFS of the dominator tree, a class stays "seen" while
+        // one of its members is on the path.
+        let mut seen = vec![false; aggs.len()];
+        let mut list: Vec<u32> = vec![s.root];
+        let mut sizes: Vec<usize> = Vec::new();
+        let mut keys: Vec<u32> = Vec::new();
+        while let Some(o) = list.pop() {
+            let slot = node_slot[o as usize];
+            let children = tree.of(o);
+            if slot != NONE && !seen[slot as usize] {
+                aggs[slot as usize].retained_size += retained[o as usize];
+                if !children.is_empty() {
+                    seen[slot as usize] = true;
+                    sizes.push(list.len());
+                    keys.push(slot);
+                }
+            }
+            list.extend_from_slice(children);
+            while sizes.last() == Some(&list.len()) {
+                sizes.pop();
+                if let Some(k) = keys.pop() {
+                    seen[k as usize] = false;
+                }
             }
         }
+
+        // Public keys: a later class with the same public key replaces the earlier one in place.
+        let mut by_public: HashMap<String, usize> = HashMap::new();
+        let mut out: Vec<ClassAggregate> = Vec::with_capacity(aggs.len());
+        for a in aggs {
+            match by_public.get(&a.key) {
+                Some(&i) => out[i] = a,
+                None => {
+                    by_public.insert(a.key.clone(), out.len());
+                    out.push(a);
+                }
+            }
+        }
+        out
     }
-    out
 }
 
 /// Sorts rows as the Summary grid does by default: retained size descending, then name.

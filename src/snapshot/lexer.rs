@@ -8,29 +8,70 @@ use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 const BUF: usize = 4 << 20;
-/// Below this many bytes a region is parsed on one thread.
-const PARALLEL_MIN: usize = 256 << 10;
 const MAX_DEPTH: usize = 512;
 
-pub(crate) struct Lexer<'a, R: Read> {
-    r: R,
-    buf: Box<[u8]>,
+/// Where the lexer's bytes come from, a buffer at a time.
+/// A stretch of a number array handed out by [`Lexer::u32_array_pieces`], with the document
+/// offset of its first byte.
+pub(crate) enum Piece<'b> {
+    /// Elements, each followed by its comma.
+    Region(&'b [u8], u64),
+    /// The array's last element(s), already read.
+    Values(&'b [u32], u64),
+}
+
+pub(crate) trait Source {
+    /// Replaces `buf` by the next stretch of input, preceded by the old `buf[keep_from..]`
+    /// (the unread tail). Returns where that tail starts in the new buffer, or `None` at
+    /// the end of input (then `buf` is left as it was).
+    fn refill(&mut self, buf: &mut Vec<u8>, keep_from: usize) -> std::io::Result<Option<usize>>;
+}
+
+/// Any reader as a [`Source`] (the unread tail is moved to the front and more read after it).
+pub(crate) struct ReadSource<R: Read>(pub R);
+
+impl<R: Read> Source for ReadSource<R> {
+    fn refill(&mut self, buf: &mut Vec<u8>, keep_from: usize) -> std::io::Result<Option<usize>> {
+        let keep = buf.len() - keep_from;
+        let mut next = Vec::with_capacity(BUF.max(2 * keep));
+        next.extend_from_slice(&buf[keep_from..]);
+        next.resize(next.capacity(), 0);
+        loop {
+            match self.0.read(&mut next[keep..]) {
+                Ok(0) => return Ok(None),
+                Ok(n) => {
+                    next.truncate(keep + n);
+                    *buf = next;
+                    return Ok(Some(0));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+pub(crate) struct Lexer<'a, S: Source> {
+    src: S,
+    buf: Vec<u8>,
     pos: usize,
     len: usize,
-    /// Offset in the (decompressed) document of buf[0].
+    /// `buf[start]` is byte `base` of the (decompressed) document.
+    start: usize,
     base: u64,
     eof: bool,
     cancel: Option<&'a AtomicBool>,
     on_bytes: &'a mut dyn FnMut(u64),
 }
 
-impl<'a, R: Read> Lexer<'a, R> {
-    pub fn new(r: R, cancel: Option<&'a AtomicBool>, on_bytes: &'a mut dyn FnMut(u64)) -> Self {
+impl<'a, S: Source> Lexer<'a, S> {
+    pub fn new(src: S, cancel: Option<&'a AtomicBool>, on_bytes: &'a mut dyn FnMut(u64)) -> Self {
         Lexer {
-            r,
-            buf: vec![0u8; BUF].into_boxed_slice(),
+            src,
+            buf: Vec::new(),
             pos: 0,
             len: 0,
+            start: 0,
             base: 0,
             eof: false,
             cancel,
@@ -39,7 +80,7 @@ impl<'a, R: Read> Lexer<'a, R> {
     }
 
     pub fn offset(&self) -> u64 {
-        self.base + self.pos as u64
+        self.base + (self.pos - self.start) as u64
     }
 
     pub fn err(&self, msg: impl Into<String>) -> RawError {
@@ -52,36 +93,11 @@ impl<'a, R: Read> Lexer<'a, R> {
         if self.pos < self.len {
             return Ok(true);
         }
-        if self.eof {
-            return Ok(false);
-        }
-        if let Some(c) = self.cancel
-            && c.load(Ordering::Relaxed)
-        {
-            return Err(RawError::Cancelled);
-        }
-        self.base += self.len as u64;
-        self.pos = 0;
-        self.len = 0;
-        loop {
-            match self.r.read(&mut self.buf) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len = n;
-                    (self.on_bytes)(self.base + n as u64);
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(RawError::Io(e)),
-            }
-        }
+        self.refill_keep()
     }
 
-    /// Moves the unread bytes to the front and reads more after them. Returns false when
-    /// nothing more could be read.
+    /// Gets the next buffer of input, keeping the unread bytes in front of it. Returns
+    /// false when nothing more could be read.
     fn refill_keep(&mut self) -> Result<bool, RawError> {
         if self.eof {
             return Ok(false);
@@ -91,40 +107,33 @@ impl<'a, R: Read> Lexer<'a, R> {
         {
             return Err(RawError::Cancelled);
         }
-        let keep = self.len - self.pos;
-        self.buf.copy_within(self.pos..self.len, 0);
-        self.base += self.pos as u64;
-        self.pos = 0;
-        self.len = keep;
-        loop {
-            match self.r.read(&mut self.buf[keep..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len += n;
-                    (self.on_bytes)(self.base + self.len as u64);
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(RawError::Io(e)),
+        let at = self.offset();
+        match self.src.refill(&mut self.buf, self.pos) {
+            Ok(Some(start)) => {
+                self.start = start;
+                self.pos = start;
+                self.base = at;
+                self.len = self.buf.len();
+                (self.on_bytes)(at + (self.len - start) as u64);
+                Ok(true)
             }
+            Ok(None) => {
+                self.eof = true;
+                Ok(false)
+            }
+            Err(e) => Err(RawError::Io(e)),
         }
     }
 
-    /// Scans an array of unsigned integers in bulk: the buffer is cut after commas into
-    /// regions that both cores parse at once, and `sink` receives the values in order.
-    pub fn u32_array_bulk(
+    /// Scans an array of unsigned integers in bulk: every run of elements in the buffer that
+    /// ends with a comma goes to `on` as text (to be scanned on both cores), and the last
+    /// element, if any, as a value.
+    pub fn u32_array_pieces(
         &mut self,
         what: &str,
-        mut sink: impl FnMut(&[u32]) -> Result<(), String> + Send,
+        mut on: impl FnMut(Piece<'_>) -> Result<(), RawError>,
     ) -> Result<(), RawError> {
         self.expect(b'[', &format!("'[' to open {what}"))?;
-        // Values parsed but not yet given to the sink, and spare buffers to parse into.
-        let (mut va, mut vb): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-        let (mut spare_a, mut spare_b): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-        let mut pending_base = 0u64;
         let mut any_region = false;
         loop {
             if self.pos == self.len && !self.fill()? {
@@ -138,12 +147,16 @@ impl<'a, R: Read> Lexer<'a, R> {
             // Cut after the last comma before the end of the array (or of the buffer).
             let Some(last_comma) = memchr::memrchr(b',', &avail[..scan_to]) else {
                 if close.is_some() {
-                    sink(&va).map_err(|m| RawError::at(m, pending_base))?;
-                    sink(&vb).map_err(|m| RawError::at(m, pending_base))?;
                     // The tail: at most one number and the closing bracket.
-                    return self.u32_array_tail(what, any_region, &mut sink);
+                    let mut vals = Vec::new();
+                    let at = self.offset();
+                    self.u32_array_body(what, any_region, |v| {
+                        vals.push(v);
+                        Ok(())
+                    })?;
+                    return on(Piece::Values(&vals, at));
                 }
-                if self.len - self.pos >= self.buf.len() {
+                if self.len - self.pos >= BUF {
                     return Err(self.err(format!("a number in {what} is impossibly long")));
                 }
                 if !self.refill_keep()? {
@@ -153,67 +166,11 @@ impl<'a, R: Read> Lexer<'a, R> {
                 }
                 continue;
             };
-            let region = &avail[..=last_comma];
             let base = self.offset();
-            // Parse this region on both cores while the previous region's values go to the
-            // sink: the sink's column writes overlap with the next region's scanning.
-            let (mut na, mut nb) = (std::mem::take(&mut spare_a), std::mem::take(&mut spare_b));
-            na.clear();
-            nb.clear();
-            let (parsed, sunk) = rayon::join(
-                || -> Result<(), RawError> {
-                    if region.len() >= PARALLEL_MIN {
-                        let mid = region.len() / 2;
-                        let cut = mid
-                            + memchr::memchr(b',', &region[mid..])
-                                .unwrap_or(region.len() - 1 - mid)
-                            + 1;
-                        let (a, b) = region.split_at(cut);
-                        let (ra, rb) =
-                            rayon::join(|| parse_region(a, &mut na), || parse_region(b, &mut nb));
-                        ra.map_err(|(i, m)| {
-                            RawError::at(format!("{m} in {what}"), base + i as u64)
-                        })?;
-                        rb.map_err(|(i, m)| {
-                            RawError::at(format!("{m} in {what}"), base + (cut + i) as u64)
-                        })?;
-                    } else {
-                        parse_region(region, &mut na).map_err(|(i, m)| {
-                            RawError::at(format!("{m} in {what}"), base + i as u64)
-                        })?;
-                    }
-                    Ok(())
-                },
-                || -> Result<(), RawError> {
-                    sink(&va).map_err(|m| RawError::at(m, pending_base))?;
-                    sink(&vb).map_err(|m| RawError::at(m, pending_base))
-                },
-            );
-            parsed?;
-            sunk?;
-            spare_a = std::mem::replace(&mut va, na);
-            spare_b = std::mem::replace(&mut vb, nb);
-            pending_base = base;
+            on(Piece::Region(&avail[..=last_comma], base))?;
             self.pos += last_comma + 1;
             any_region = true;
         }
-    }
-
-    /// The last element and `]` (after the bulk part), with the byte-level state machine.
-    fn u32_array_tail(
-        &mut self,
-        what: &str,
-        after_comma: bool,
-        sink: &mut impl FnMut(&[u32]) -> Result<(), String>,
-    ) -> Result<(), RawError> {
-        // Reuse the general scanner on a virtual "[" ... "]" continuation.
-        let mut vals = Vec::new();
-        let at = self.offset();
-        self.u32_array_body(what, after_comma, |v| {
-            vals.push(v);
-            Ok(())
-        })?;
-        sink(&vals).map_err(|m| RawError::at(m, at))
     }
 
     /// Next non-whitespace byte, not consumed.
@@ -288,8 +245,13 @@ impl<'a, R: Read> Lexer<'a, R> {
                 }
             }
             let rest = &self.buf[self.pos + 1..self.len];
+            // The smallest byte tells whether a control character is inside (a loop the
+            // compiler vectorises, unlike a search that stops early).
             let fast = match memchr::memchr2(b'"', b'\\', rest) {
-                Some(end) if rest[end] == b'"' && !rest[..end].iter().any(|&b| b < 0x20) => {
+                Some(end)
+                    if rest[end] == b'"'
+                        && rest[..end].iter().fold(0xFF, |m, &b| m.min(b)) >= 0x20 =>
+                {
                     Some(end)
                 }
                 _ => None,
@@ -621,126 +583,10 @@ fn push_char(out: &mut Vec<u8>, c: char) {
     out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
 }
 
-/// The value of the first `len` (1..=7) digit bytes of `sub` (bytes minus '0', first digit
-/// in the lowest byte): shift them to the top so the missing digits act as leading zeros.
-#[inline]
-fn swar_value(sub: u64, len: usize) -> u64 {
-    let mut v = sub << (64 - 8 * len);
-    v = ((v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561)) >> 8;
-    v = ((v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601)) >> 16;
-    ((v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001)) >> 32
-}
-
-/// Parses `(ws* digits ws* ,)*`: a run of array elements that ends right after a comma.
-/// Errors give the byte index in `bytes` and what is wrong.
-fn parse_region(bytes: &[u8], out_ref: &mut Vec<u32>) -> Result<(), (usize, String)> {
-    // A local vector keeps its length in a register; it is handed back at the end.
-    let mut out = std::mem::take(out_ref);
-    out.reserve(bytes.len() / 2 + 1);
-    let r = parse_region_into(bytes, &mut out);
-    *out_ref = out;
-    r
-}
-
-#[inline(always)]
-fn parse_region_into(bytes: &[u8], out: &mut Vec<u32>) -> Result<(), (usize, String)> {
-    let n = bytes.len();
-    let mut i = 0;
-    while i < n {
-        while i < n && matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
-            i += 1;
-        }
-        if i == n {
-            break;
-        }
-        let start = i;
-        let mut acc: u64 = 0;
-        // Eight bytes at a time where they are available (most numbers are short).
-        let mut swar_done = false;
-        if i + 8 <= n {
-            let chunk = u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
-            let sub = chunk.wrapping_sub(0x3030_3030_3030_3030);
-            let non_digit = (sub | sub.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
-            let len = (non_digit.trailing_zeros() / 8) as usize;
-            if len < 8 {
-                if len > 0 {
-                    acc = swar_value(sub, len);
-                }
-                i += len;
-                swar_done = true;
-            }
-        }
-        if !swar_done {
-            while i < n {
-                let d = bytes[i].wrapping_sub(b'0');
-                if d >= 10 {
-                    break;
-                }
-                // Saturating: an absurdly long number is reported below, not overflowed.
-                acc = acc.saturating_mul(10).saturating_add(d as u64);
-                i += 1;
-            }
-        }
-        if i == start {
-            let b = bytes[i];
-            let m = match b {
-                b',' => "empty element".to_string(),
-                b'-' => "negative number".to_string(),
-                b'.' | b'e' | b'E' | b'+' => "non-integer number".to_string(),
-                _ => format!("unexpected {}", show_byte(b)),
-            };
-            return Err((i, m));
-        }
-        if i - start > 10 || acc > u32::MAX as u64 {
-            return Err((start, "number too large".into()));
-        }
-        out.push(acc as u32);
-        while i < n && matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
-            i += 1;
-        }
-        if i == n {
-            return Err((i, "missing ','".into()));
-        }
-        match bytes[i] {
-            b',' => i += 1,
-            b'-' => return Err((i, "negative number".into())),
-            b'.' | b'e' | b'E' | b'+' => return Err((i, "non-integer number".into())),
-            b if b.is_ascii_digit() => return Err((i, "missing ',' between numbers".into())),
-            b => return Err((i, format!("unexpected {}", show_byte(b)))),
-        }
-    }
-    Ok(())
-}
-
 pub(crate) fn show_byte(b: u8) -> String {
     if b.is_ascii_graphic() {
         format!("'{}'", b as char)
     } else {
         format!("byte 0x{b:02x}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn region_parser_reads_numbers_of_every_length() {
-        let mut text = String::new();
-        let mut expected = Vec::new();
-        for k in 0..40u64 {
-            let v = (7u64.pow((k % 12) as u32) + k) % (u32::MAX as u64 + 1);
-            text.push_str(&format!("{v},{}", if k % 3 == 0 { "\n" } else { "" }));
-            expected.push(v as u32);
-        }
-        text.push_str("4294967295,0,");
-        expected.extend([u32::MAX, 0]);
-        let mut out = Vec::new();
-        parse_region(text.as_bytes(), &mut out).unwrap();
-        assert_eq!(out, expected);
-        assert!(parse_region(b"4294967296,", &mut Vec::new()).is_err());
-        assert!(parse_region(b"1 2,", &mut Vec::new()).is_err());
-        assert!(parse_region(b"1,,", &mut Vec::new()).is_err());
-        assert!(parse_region(b"-1,", &mut Vec::new()).is_err());
     }
 }

@@ -4,8 +4,11 @@
 
 mod error;
 mod lexer;
+mod numbers;
 mod parse;
 mod prefetch;
+mod records;
+pub mod retainers;
 mod strings;
 pub mod types;
 
@@ -47,6 +50,9 @@ pub struct Snapshot {
     pub extra_native_bytes: u64,
     /// Bytes of the file as stored (compressed size for `.gz`).
     pub file_bytes: u64,
+    /// The retainer index and each slot's edge, built while the file was still being read;
+    /// taken by the analysis.
+    pub(crate) retainer_index: Option<(retainers::Retainers, Vec<u32>)>,
 }
 
 impl Snapshot {

@@ -3,12 +3,15 @@
 //! is checked against what was actually read before it sizes an allocation.
 
 use super::error::{LoadError, RawError};
-use super::lexer::Lexer;
+use super::lexer::{Lexer, ReadSource, Source};
+use super::records::{Filler, Part, Table};
+use super::retainers::Retainers;
 use super::types::{EdgeType, NodeType, map_enum};
 use super::{Location, Snapshot, Strings};
 use serde::Deserialize;
 use std::fs::File;
 use std::io::{BufReader, Read};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -208,7 +211,7 @@ pub fn read_snapshot_from(
     name: &Path,
 ) -> Result<Snapshot, LoadError> {
     let mut cb = |_| {};
-    read_snapshot_inner(reader, size_hint, false, None, &mut cb)
+    read_snapshot_inner(ReadSource(reader), size_hint, false, None, &mut cb)
         .map_err(|e| e.with_path(name.to_path_buf()))
 }
 
@@ -240,7 +243,7 @@ impl<R: Read> Read for CountingReader<'_, R> {
 }
 
 fn read_snapshot_inner(
-    reader: impl Read,
+    reader: impl Source,
     file_len: u64,
     compressed: bool,
     cancel: Option<&AtomicBool>,
@@ -265,101 +268,53 @@ fn read_snapshot_inner(
     }
     lx.expect(b'{', "'{'")?;
 
-    let mut snap = Snapshot::default();
-    let mut layout: Option<Layout> = None;
-    let mut have_nodes = false;
-    let mut have_edges = false;
-    let mut have_strings = false;
-    let mut edge_counts: Vec<u32> = Vec::new();
-    let mut raw_locations: Vec<u32> = Vec::new();
-    let mut location_fields: Vec<String> = Vec::new();
-    let mut key = Vec::new();
-
-    if lx.peek()? != Some(b'}') {
-        loop {
-            key.clear();
-            lx.string_into(&mut key)?;
-            lx.expect(b':', "':' after a key")?;
-            let t_section = std::time::Instant::now();
-            let section = String::from_utf8_lossy(&key).into_owned();
-            match key.as_slice() {
-                b"snapshot" => {
-                    let at = lx.offset();
-                    let text = lx.capture_value(16 << 20)?;
-                    let header: Header = serde_json::from_slice(&text).map_err(|e| {
-                        RawError::at(format!("the \"snapshot\" header is not valid: {e}"), at)
-                    })?;
-                    let (l, nn, en) = Layout::new(&header)?;
-                    // A header that lies about its size is caught here, before anything is
-                    // sized from it; then whether the analysis would fit in memory at all.
-                    l.check_fits(max_numbers).map_err(|m| RawError::at(m, at))?;
-                    if let Some(avail) = available_memory() {
-                        check_memory(l.node_count as u64, l.edge_count as u64, avail)?;
-                    }
-                    snap.node_type_names = nn;
-                    snap.edge_type_names = en;
-                    snap.extra_native_bytes = header
-                        .extra_native_bytes
-                        .filter(|v| v.is_finite() && *v >= 0.0)
-                        .map(|v| v as u64)
-                        .unwrap_or(0);
-                    location_fields = header.meta.location_fields.clone();
-                    layout = Some(l);
-                }
-                b"nodes" => {
-                    let l = layout
-                        .as_ref()
-                        .ok_or_else(|| lx.err("\"nodes\" comes before the \"snapshot\" header"))?;
-                    read_nodes(&mut lx, l, &mut snap, &mut edge_counts)?;
-                    have_nodes = true;
-                }
-                b"edges" => {
-                    let l = layout
-                        .as_ref()
-                        .ok_or_else(|| lx.err("\"edges\" comes before the \"snapshot\" header"))?;
-                    if !have_nodes {
-                        return Err(lx.err("\"edges\" comes before \"nodes\""));
-                    }
-                    read_edges(&mut lx, l, &mut snap, &edge_counts)?;
-                    have_edges = true;
-                }
-                b"strings" => {
-                    let reserve = if compressed {
-                        0
-                    } else {
-                        file_len.saturating_sub(lx.offset())
-                    };
-                    read_strings(&mut lx, &mut snap.strings, byte_budget, reserve)?;
-                    have_strings = true;
-                }
-                b"locations" => {
-                    let cap = max_numbers;
-                    lx.u32_array("locations", |v| {
-                        if raw_locations.len() >= cap {
-                            return Err("locations array is longer than the file allows".into());
-                        }
-                        raw_locations.push(v);
-                        Ok(())
-                    })?;
-                }
-                _ => lx.skip_value()?,
-            }
-            if std::env::var_os("HEAPDIVE_DEBUG_PARSE").is_some() {
-                eprintln!(
-                    "  section {section}: {:.1} ms",
-                    t_section.elapsed().as_secs_f64() * 1e3
-                );
-            }
-            if !lx.comma_or(b'}')? {
-                break;
-            }
-        }
-    } else {
+    let mut st = Members {
+        snap: Snapshot::default(),
+        layout: None,
+        have_nodes: false,
+        have_edges: false,
+        have_strings: false,
+        edge_counts: Vec::new(),
+        raw_locations: Vec::new(),
+        location_fields: Vec::new(),
+        max_numbers,
+        byte_budget,
+        file_len,
+        compressed,
+    };
+    let ended = if lx.peek()? == Some(b'}') {
         lx.expect(b'}', "'}'")?;
+        true
+    } else {
+        read_members(&mut lx, &mut st, true)?
+    };
+    if !ended {
+        // The retainer index needs only the edges: it is built on another core while this
+        // one reads the rest (strings, locations).
+        let first_edge = std::mem::take(&mut st.snap.first_edge);
+        let edge_to = std::mem::take(&mut st.snap.edge_to);
+        let mut index = None;
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| index = Some(Retainers::build_from(&first_edge, &edge_to)));
+            read_members(&mut lx, &mut st, false)
+        })?;
+        st.snap.first_edge = first_edge;
+        st.snap.edge_to = edge_to;
+        st.snap.retainer_index = index;
     }
     if !lx.at_end()? {
         return Err(lx.err("unexpected data after the end of the snapshot"));
     }
+    let Members {
+        mut snap,
+        layout,
+        have_nodes,
+        have_edges,
+        have_strings,
+        raw_locations,
+        location_fields,
+        ..
+    } = st;
     let layout =
         layout.ok_or_else(|| RawError::bad("not a heap snapshot: no \"snapshot\" header"))?;
     if !have_nodes {
@@ -394,64 +349,390 @@ fn read_snapshot_inner(
     Ok(snap)
 }
 
-fn read_nodes<R: Read>(
-    lx: &mut Lexer<'_, R>,
+/// What the top-level members read so far hold.
+struct Members {
+    snap: Snapshot,
+    layout: Option<Layout>,
+    have_nodes: bool,
+    have_edges: bool,
+    have_strings: bool,
+    edge_counts: Vec<u32>,
+    raw_locations: Vec<u32>,
+    location_fields: Vec<String>,
+    max_numbers: usize,
+    byte_budget: u64,
+    file_len: u64,
+    compressed: bool,
+}
+
+/// Reads `"key": value` members up to the document's closing `}`, or (with
+/// `stop_after_edges`) until the edges have been read and more members follow. Returns
+/// whether the document's object ended.
+fn read_members(
+    lx: &mut Lexer<'_, impl Source>,
+    st: &mut Members,
+    stop_after_edges: bool,
+) -> Result<bool, RawError> {
+    let mut key = Vec::new();
+    loop {
+        key.clear();
+        lx.string_into(&mut key)?;
+        lx.expect(b':', "':' after a key")?;
+        let t_section = std::time::Instant::now();
+        let section = String::from_utf8_lossy(&key).into_owned();
+        let Members {
+            snap,
+            layout,
+            have_nodes,
+            have_edges,
+            have_strings,
+            edge_counts,
+            raw_locations,
+            location_fields,
+            max_numbers,
+            byte_budget,
+            file_len,
+            compressed,
+        } = st;
+        let (max_numbers, byte_budget, file_len, compressed) =
+            (*max_numbers, *byte_budget, *file_len, *compressed);
+        match key.as_slice() {
+            b"snapshot" => {
+                let at = lx.offset();
+                let text = lx.capture_value(16 << 20)?;
+                let header: Header = serde_json::from_slice(&text).map_err(|e| {
+                    RawError::at(format!("the \"snapshot\" header is not valid: {e}"), at)
+                })?;
+                let (l, nn, en) = Layout::new(&header)?;
+                // A header that lies about its size is caught here, before anything is
+                // sized from it; then whether the analysis would fit in memory at all.
+                l.check_fits(max_numbers).map_err(|m| RawError::at(m, at))?;
+                if let Some(avail) = available_memory() {
+                    check_memory(l.node_count as u64, l.edge_count as u64, avail)?;
+                }
+                snap.node_type_names = nn;
+                snap.edge_type_names = en;
+                snap.extra_native_bytes = header
+                    .extra_native_bytes
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .map(|v| v as u64)
+                    .unwrap_or(0);
+                *location_fields = header.meta.location_fields.clone();
+                *layout = Some(l);
+            }
+            b"nodes" | b"edges" | b"strings"
+                if match key.as_slice() {
+                    b"nodes" => *have_nodes,
+                    b"edges" => *have_edges,
+                    _ => *have_strings,
+                } =>
+            {
+                return Err(lx.err(format!("the snapshot has two \"{section}\" arrays")));
+            }
+            b"nodes" => {
+                let l = layout
+                    .as_ref()
+                    .ok_or_else(|| lx.err("\"nodes\" comes before the \"snapshot\" header"))?;
+                read_nodes(lx, l, snap, edge_counts)?;
+                *have_nodes = true;
+            }
+            b"edges" => {
+                let l = layout
+                    .as_ref()
+                    .ok_or_else(|| lx.err("\"edges\" comes before the \"snapshot\" header"))?;
+                if !*have_nodes {
+                    return Err(lx.err("\"edges\" comes before \"nodes\""));
+                }
+                read_edges(lx, l, snap, edge_counts)?;
+                *have_edges = true;
+            }
+            b"strings" => {
+                let reserve = if compressed {
+                    0
+                } else {
+                    file_len.saturating_sub(lx.offset())
+                };
+                read_strings(lx, &mut snap.strings, byte_budget, reserve)?;
+                *have_strings = true;
+            }
+            b"locations" => {
+                let cap = max_numbers;
+                lx.u32_array("locations", |v| {
+                    if raw_locations.len() >= cap {
+                        return Err("locations array is longer than the file allows".into());
+                    }
+                    raw_locations.push(v);
+                    Ok(())
+                })?;
+            }
+            _ => lx.skip_value()?,
+        }
+        if std::env::var_os("HEAPDIVE_DEBUG_PARSE").is_some() {
+            eprintln!(
+                "  section {section}: {:.1} ms",
+                t_section.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        if !lx.comma_or(b'}')? {
+            return Ok(true);
+        }
+        if stop_after_edges && key == b"edges" {
+            return Ok(false);
+        }
+    }
+}
+
+/// `v[a]` and `v[b]` as two mutable slices (`a` before `b`, or `b` empty).
+fn two<X>(v: &mut [X], a: Range<usize>, b: Range<usize>) -> (&mut [X], &mut [X]) {
+    if b.is_empty() {
+        return (&mut v[a], &mut []);
+    }
+    let (x, y) = v.split_at_mut(b.start);
+    (&mut x[a], &mut y[..b.len()])
+}
+
+/// The node columns, as long as the header says, filled in place.
+struct NodeTable<'l> {
+    l: &'l Layout,
+    ty: Vec<u8>,
+    name: Vec<u32>,
+    id: Vec<u32>,
+    size: Vec<u32>,
+    edges: Vec<u32>,
+    det: Option<Vec<u8>>,
+}
+
+struct NodePart<'p> {
+    l: &'p Layout,
+    start: usize,
+    ty: &'p mut [u8],
+    name: &'p mut [u32],
+    id: &'p mut [u32],
+    size: &'p mut [u32],
+    edges: &'p mut [u32],
+    det: Option<&'p mut [u8]>,
+}
+
+impl Table for NodeTable<'_> {
+    type Part<'p>
+        = NodePart<'p>
+    where
+        Self: 'p;
+    fn width(&self) -> usize {
+        self.l.node_fields
+    }
+    fn capacity(&self) -> usize {
+        self.l.node_count
+    }
+    fn parts(&mut self, a: Range<usize>, b: Range<usize>) -> (NodePart<'_>, NodePart<'_>) {
+        let (ty_a, ty_b) = two(&mut self.ty, a.clone(), b.clone());
+        let (name_a, name_b) = two(&mut self.name, a.clone(), b.clone());
+        let (id_a, id_b) = two(&mut self.id, a.clone(), b.clone());
+        let (size_a, size_b) = two(&mut self.size, a.clone(), b.clone());
+        let (edges_a, edges_b) = two(&mut self.edges, a.clone(), b.clone());
+        let (det_a, det_b) = match self.det.as_mut() {
+            Some(d) => {
+                let (x, y) = two(d, a.clone(), b.clone());
+                (Some(x), Some(y))
+            }
+            None => (None, None),
+        };
+        let l = self.l;
+        (
+            NodePart {
+                l,
+                start: a.start,
+                ty: ty_a,
+                name: name_a,
+                id: id_a,
+                size: size_a,
+                edges: edges_a,
+                det: det_a,
+            },
+            NodePart {
+                l,
+                start: b.start,
+                ty: ty_b,
+                name: name_b,
+                id: id_b,
+                size: size_b,
+                edges: edges_b,
+                det: det_b,
+            },
+        )
+    }
+    fn too_many(&self) -> String {
+        format!(
+            "nodes array holds more than the {} nodes the header declares",
+            self.l.node_count
+        )
+    }
+}
+
+impl Part for NodePart<'_> {
+    #[inline(always)]
+    fn put(&mut self, r: usize, rec: &[u32]) -> Result<(), String> {
+        let l = self.l;
+        let k = r - self.start;
+        let t = rec[l.n_type] as usize;
+        self.ty[k] = *l
+            .node_type_map
+            .get(t)
+            .ok_or_else(|| format!("node {r} has unknown type {t}"))?;
+        self.name[k] = rec[l.n_name];
+        self.id[k] = rec[l.n_id];
+        self.size[k] = rec[l.n_self];
+        self.edges[k] = rec[l.n_edges];
+        if let (Some(d), Some(at)) = (self.det.as_deref_mut(), l.n_detached) {
+            d[k] = (rec[at] & 3) as u8;
+        }
+        Ok(())
+    }
+}
+
+fn read_nodes(
+    lx: &mut Lexer<'_, impl Source>,
     l: &Layout,
     snap: &mut Snapshot,
     edge_counts: &mut Vec<u32>,
 ) -> Result<(), RawError> {
     let n = l.node_count;
-    snap.node_type = Vec::with_capacity(n);
-    snap.node_name = Vec::with_capacity(n);
-    snap.node_id = Vec::with_capacity(n);
-    snap.node_self_size = Vec::with_capacity(n);
-    edge_counts.reserve_exact(n);
-    let mut det = l.n_detached.map(|_| Vec::with_capacity(n));
-    let nf = l.node_fields;
-    let mut nodes_read = 0usize;
-    let type_map = &l.node_type_map;
-    let mut push_node = |rec: &[u32], nodes_read: &mut usize| -> Result<(), String> {
-        if *nodes_read == n {
-            return Err(format!(
-                "nodes array holds more than the {n} nodes the header declares"
-            ));
-        }
-        *nodes_read += 1;
-        let t = rec[l.n_type] as usize;
-        let t = *type_map
-            .get(t)
-            .ok_or_else(|| format!("node {} has unknown type {t}", *nodes_read - 1))?;
-        snap.node_type.push(t);
-        snap.node_name.push(rec[l.n_name]);
-        snap.node_id.push(rec[l.n_id]);
-        snap.node_self_size.push(rec[l.n_self]);
-        edge_counts.push(rec[l.n_edges]);
-        if let (Some(d), Some(at)) = (det.as_mut(), l.n_detached) {
-            d.push((rec[at] & 3) as u8);
-        }
-        Ok(())
+    let mut t = NodeTable {
+        l,
+        ty: vec![0; n],
+        name: vec![0; n],
+        id: vec![0; n],
+        size: vec![0; n],
+        edges: vec![0; n],
+        det: l.n_detached.map(|_| vec![0; n]),
     };
-    let mut rec = Records::new(nf);
-    lx.u32_array_bulk("nodes", |vals| {
-        rec.feed(vals, |r| push_node(r, &mut nodes_read))
-    })?;
-    let f = rec.partial();
-    if f != 0 {
+    let mut fill = Filler::new(&mut t, "nodes");
+    lx.u32_array_pieces("nodes", |p| fill.piece(p))?;
+    let read = fill.finish().map_err(|m| lx.err(m))?;
+    if read != n {
         return Err(lx.err(format!(
-            "nodes array length is not a multiple of the {nf} node fields"
+            "header declares {n} nodes but the nodes array holds {read}"
         )));
     }
-    if nodes_read != n {
-        return Err(lx.err(format!(
-            "header declares {n} nodes but the nodes array holds {nodes_read}"
-        )));
-    }
-    snap.node_detachedness = det;
+    snap.node_type = t.ty;
+    snap.node_name = t.name;
+    snap.node_id = t.id;
+    snap.node_self_size = t.size;
+    snap.node_detachedness = t.det;
+    *edge_counts = t.edges;
     Ok(())
 }
 
-fn read_edges<R: Read>(
-    lx: &mut Lexer<'_, R>,
+/// The edge columns, as long as the header says, filled in place.
+struct EdgeTable<'l> {
+    l: &'l Layout,
+    node_count: usize,
+    ty: Vec<u8>,
+    name: Vec<u32>,
+    to: Vec<u32>,
+}
+
+struct EdgePart<'p> {
+    l: &'p Layout,
+    node_count: usize,
+    /// `2^64 / node_fields`, rounded up.
+    div_magic: u64,
+    start: usize,
+    ty: &'p mut [u8],
+    name: &'p mut [u32],
+    to: &'p mut [u32],
+}
+
+impl Table for EdgeTable<'_> {
+    type Part<'p>
+        = EdgePart<'p>
+    where
+        Self: 'p;
+    fn width(&self) -> usize {
+        self.l.edge_fields
+    }
+    fn capacity(&self) -> usize {
+        self.l.edge_count
+    }
+    fn parts(&mut self, a: Range<usize>, b: Range<usize>) -> (EdgePart<'_>, EdgePart<'_>) {
+        let (ty_a, ty_b) = two(&mut self.ty, a.clone(), b.clone());
+        let (name_a, name_b) = two(&mut self.name, a.clone(), b.clone());
+        let (to_a, to_b) = two(&mut self.to, a.clone(), b.clone());
+        let (l, node_count) = (self.l, self.node_count);
+        let div_magic = divisor_magic(l.node_fields as u32);
+        (
+            EdgePart {
+                l,
+                node_count,
+                div_magic,
+                start: a.start,
+                ty: ty_a,
+                name: name_a,
+                to: to_a,
+            },
+            EdgePart {
+                l,
+                node_count,
+                div_magic,
+                start: b.start,
+                ty: ty_b,
+                name: name_b,
+                to: to_b,
+            },
+        )
+    }
+    fn too_many(&self) -> String {
+        format!(
+            "edges array holds more than the {} edges the header declares",
+            self.l.edge_count
+        )
+    }
+}
+
+impl Part for EdgePart<'_> {
+    #[inline(always)]
+    fn put(&mut self, r: usize, rec: &[u32]) -> Result<(), String> {
+        let l = self.l;
+        let k = r - self.start;
+        let to = rec[l.e_to];
+        let nf = l.node_fields as u32;
+        // Division by multiplication (Lemire's method, exact for every u32): a hardware
+        // divide per edge costs more than scanning the edge's numbers.
+        let q = divide(to, self.div_magic);
+        if q.wrapping_mul(nf) != to {
+            return Err(format!(
+                "edge {r} points inside a node (to_node {to} is not a multiple of {nf})"
+            ));
+        }
+        if q as usize >= self.node_count {
+            return Err(format!(
+                "edge {r} points outside the node array (to_node {to})"
+            ));
+        }
+        let t = rec[l.e_type] as usize;
+        self.ty[k] = *l
+            .edge_type_map
+            .get(t)
+            .ok_or_else(|| format!("edge {r} has unknown type {t}"))?;
+        self.name[k] = rec[l.e_name];
+        self.to[k] = q;
+        Ok(())
+    }
+}
+
+/// `2^64 / d` rounded up, for [`divide`] (`d` >= 2; layouts have at least five fields).
+fn divisor_magic(d: u32) -> u64 {
+    u64::MAX / d.max(2) as u64 + 1
+}
+
+/// `n / d` for the `d` of `magic` (exact for every u32 `n`).
+#[inline(always)]
+fn divide(n: u32, magic: u64) -> u32 {
+    ((magic as u128 * n as u128) >> 64) as u32
+}
+
+fn read_edges(
+    lx: &mut Lexer<'_, impl Source>,
     l: &Layout,
     snap: &mut Snapshot,
     edge_counts: &[u32],
@@ -473,66 +754,29 @@ fn read_edges<R: Read>(
     }
     first.push(acc);
     snap.first_edge = first;
-    snap.edge_type = Vec::with_capacity(m);
-    snap.edge_name = Vec::with_capacity(m);
-    snap.edge_to = Vec::with_capacity(m);
-    let ef = l.edge_fields;
-    let nf = l.node_fields as u32;
-    let type_map = &l.edge_type_map;
-    let mut read = 0usize;
-    let mut push_edge = |rec: &[u32], read: &mut usize| -> Result<(), String> {
-        if *read == m {
-            return Err(format!(
-                "edges array holds more than the {m} edges the header declares"
-            ));
-        }
-        let to = rec[l.e_to];
-        // Division by a known constant is far cheaper; 7 and 6 are V8's layouts.
-        let q = match nf {
-            7 => to / 7,
-            6 => to / 6,
-            _ => to / nf,
-        };
-        if q * nf != to {
-            return Err(format!(
-                "edge {} points inside a node (to_node {to} is not a multiple of {nf})",
-                *read
-            ));
-        }
-        if q as usize >= node_count {
-            return Err(format!(
-                "edge {} points outside the node array (to_node {to})",
-                *read
-            ));
-        }
-        let t = rec[l.e_type] as usize;
-        let t = *type_map
-            .get(t)
-            .ok_or_else(|| format!("edge {} has unknown type {t}", *read))?;
-        snap.edge_type.push(t);
-        snap.edge_name.push(rec[l.e_name]);
-        snap.edge_to.push(q);
-        *read += 1;
-        Ok(())
+    let mut t = EdgeTable {
+        l,
+        node_count,
+        ty: vec![0; m],
+        name: vec![0; m],
+        to: vec![0; m],
     };
-    let mut rec = Records::new(ef);
-    lx.u32_array_bulk("edges", |vals| rec.feed(vals, |r| push_edge(r, &mut read)))?;
-    let f = rec.partial();
-    if f != 0 {
-        return Err(lx.err(format!(
-            "edges array length is not a multiple of the {ef} edge fields"
-        )));
-    }
+    let mut fill = Filler::new(&mut t, "edges");
+    lx.u32_array_pieces("edges", |p| fill.piece(p))?;
+    let read = fill.finish().map_err(|m| lx.err(m))?;
     if read != m {
         return Err(lx.err(format!(
             "header declares {m} edges but the edges array holds {read}"
         )));
     }
+    snap.edge_type = t.ty;
+    snap.edge_name = t.name;
+    snap.edge_to = t.to;
     Ok(())
 }
 
-fn read_strings<R: Read>(
-    lx: &mut Lexer<'_, R>,
+fn read_strings(
+    lx: &mut Lexer<'_, impl Source>,
     out: &mut Strings,
     byte_budget: u64,
     reserve: u64,
@@ -619,56 +863,6 @@ fn build_locations(
     Ok(dedup)
 }
 
-/// Cuts a stream of numbers into fixed-width records, carrying a partial record from one
-/// slice to the next.
-struct Records {
-    width: usize,
-    rec: [u32; 64],
-    filled: usize,
-}
-
-impl Records {
-    fn new(width: usize) -> Self {
-        Records {
-            width,
-            rec: [0; 64],
-            filled: 0,
-        }
-    }
-
-    fn feed(
-        &mut self,
-        vals: &[u32],
-        mut push: impl FnMut(&[u32]) -> Result<(), String>,
-    ) -> Result<(), String> {
-        let w = self.width;
-        let mut k = 0;
-        while self.filled != 0 && k < vals.len() {
-            self.rec[self.filled] = vals[k];
-            self.filled += 1;
-            k += 1;
-            if self.filled == w {
-                self.filled = 0;
-                push(&self.rec[..w])?;
-            }
-        }
-        let mut chunks = vals[k..].chunks_exact(w);
-        for r in &mut chunks {
-            push(r)?;
-        }
-        for &v in chunks.remainder() {
-            self.rec[self.filled] = v;
-            self.filled += 1;
-        }
-        Ok(())
-    }
-
-    /// Numbers of an unfinished record (0 when the stream ended on a record boundary).
-    fn partial(&self) -> usize {
-        self.filled
-    }
-}
-
 /// Bytes the analysis holds at its peak per node and per edge (measured on big snapshots:
 /// columns, retainers, dominator scratch), with some margin.
 const PEAK_BYTES_PER_NODE: u64 = 50;
@@ -701,6 +895,29 @@ fn available_memory() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn division_by_multiplication_is_exact() {
+        for d in 2..=64u32 {
+            let m = divisor_magic(d);
+            let mut n = 0u32;
+            loop {
+                for k in [
+                    n,
+                    n.wrapping_add(1),
+                    n.wrapping_sub(1),
+                    u32::MAX,
+                    u32::MAX - d,
+                ] {
+                    assert_eq!(divide(k, m), k / d, "{k} / {d}");
+                }
+                n = match n.checked_mul(3).and_then(|x| x.checked_add(d)) {
+                    Some(x) => x,
+                    None => break,
+                };
+            }
+        }
+    }
 
     #[test]
     fn memory_check_refuses_in_words() {

@@ -1,21 +1,23 @@
 //! Reading ahead on a second thread: the next chunk of the file (read, or inflated for
-//! `.gz`) is ready while the parser scans the current one.
+//! `.gz`) is ready while the parser scans the current one. Chunks are handed over whole,
+//! not copied: each has room at its front for the few unread bytes of the previous one.
 
+use super::lexer::Source;
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 const CHUNK: usize = 4 << 20;
+/// Room before a chunk's data for the previous chunk's unread tail (a cut number or key).
+const HEAD: usize = 64 << 10;
 
-/// The consuming side: a `Read` over chunks produced by [`produce`].
+/// The consuming side: a [`Source`] over chunks produced by [`Producer::run`].
 pub struct Prefetch {
     rx: Receiver<io::Result<Vec<u8>>>,
     back: SyncSender<Vec<u8>>,
-    cur: Vec<u8>,
-    pos: usize,
     done: bool,
 }
 
-/// Creates the pair: run `produce(reader, ...)` on another thread, read from the `Prefetch`.
+/// Creates the pair: run `producer.run(reader)` on another thread, read from the `Prefetch`.
 pub fn channel() -> (Prefetch, Producer) {
     let (tx, rx) = sync_channel(2);
     let (back, back_rx) = sync_channel(4);
@@ -23,8 +25,6 @@ pub fn channel() -> (Prefetch, Producer) {
         Prefetch {
             rx,
             back,
-            cur: Vec::new(),
-            pos: 0,
             done: false,
         },
         Producer { tx, back_rx },
@@ -37,17 +37,18 @@ pub struct Producer {
 }
 
 impl Producer {
-    /// Reads `r` to the end in chunks; stops early when the consumer is gone.
+    /// Reads `r` to the end in chunks (data after `HEAD` spare bytes); stops early when the
+    /// consumer is gone.
     pub fn run(self, mut r: impl Read) {
         loop {
             let mut buf = self
                 .back_rx
                 .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
-            buf.resize(CHUNK, 0);
-            let mut n = 0;
+                .unwrap_or_else(|_| Vec::with_capacity(HEAD + CHUNK));
+            buf.resize(HEAD + CHUNK, 0);
+            let mut n = HEAD;
             let result = loop {
-                if n == CHUNK {
+                if n == buf.len() {
                     break Ok(());
                 }
                 match r.read(&mut buf[n..]) {
@@ -58,7 +59,7 @@ impl Producer {
                 }
             };
             buf.truncate(n);
-            let end = n == 0;
+            let end = n == HEAD;
             let msg = result.map(|_| buf);
             let failed = msg.is_err();
             if self.tx.send(msg).is_err() || end || failed {
@@ -68,30 +69,39 @@ impl Producer {
     }
 }
 
-impl Read for Prefetch {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.cur.len() {
-            if self.done {
-                return Ok(0);
-            }
-            match self.rx.recv() {
-                Ok(Ok(chunk)) => {
-                    let old = std::mem::replace(&mut self.cur, chunk);
-                    let _ = self.back.try_send(old);
-                    self.pos = 0;
-                    if self.cur.is_empty() {
-                        self.done = true;
-                    }
-                }
-                Ok(Err(e)) => return Err(e),
-                Err(_) => {
-                    self.done = true;
-                }
-            }
+impl Source for Prefetch {
+    fn refill(&mut self, buf: &mut Vec<u8>, keep_from: usize) -> io::Result<Option<usize>> {
+        if self.done {
+            return Ok(None);
         }
-        let n = out.len().min(self.cur.len() - self.pos);
-        out[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
+        let mut chunk = match self.rx.recv() {
+            Ok(Ok(chunk)) => chunk,
+            Ok(Err(e)) => return Err(e),
+            Err(_) => {
+                self.done = true;
+                return Ok(None);
+            }
+        };
+        if chunk.len() == HEAD {
+            self.done = true;
+            return Ok(None);
+        }
+        let keep = buf.len() - keep_from;
+        let start = if keep <= HEAD {
+            chunk[HEAD - keep..HEAD].copy_from_slice(&buf[keep_from..]);
+            HEAD - keep
+        } else {
+            // A tail longer than the room (a long string cut by the chunk end): join by copy.
+            let mut joined = Vec::with_capacity(keep + chunk.len() - HEAD);
+            joined.extend_from_slice(&buf[keep_from..]);
+            joined.extend_from_slice(&chunk[HEAD..]);
+            chunk = joined;
+            0
+        };
+        let old = std::mem::replace(buf, chunk);
+        if old.capacity() >= HEAD + CHUNK {
+            let _ = self.back.try_send(old);
+        }
+        Ok(Some(start))
     }
 }

@@ -1,8 +1,9 @@
 //! Reverse adjacency (who points at a node), CSR over node ordinals. Retainers of a node are
 //! stored in descending source order, as DevTools stores them: that order is the final
-//! tie-breaker of every retainer list it shows.
+//! tie-breaker of every retainer list it shows. It needs only the edges, so the reader
+//! builds it on another core while it still reads the strings.
 
-use crate::snapshot::Snapshot;
+use super::Snapshot;
 
 pub struct Retainers {
     /// Node `n`'s retainers are slots `first[n]..first[n+1]`.
@@ -22,10 +23,15 @@ impl Retainers {
     /// Builds the index. The edge of each slot is returned separately: the dominator pass
     /// needs it once, and keeping it would cost 4 bytes per edge for the session.
     pub fn build(s: &Snapshot) -> (Retainers, Vec<u32>) {
-        let n = s.node_count();
-        let m = s.edge_count();
+        Self::build_from(&s.first_edge, &s.edge_to)
+    }
+
+    /// [`Retainers::build`] from the CSR columns alone.
+    pub fn build_from(first_edge: &[u32], edge_to: &[u32]) -> (Retainers, Vec<u32>) {
+        let n = first_edge.len().saturating_sub(1);
+        let m = edge_to.len();
         let mut first = vec![0u32; n + 1];
-        for &t in &s.edge_to {
+        for &t in edge_to {
             first[t as usize + 1] += 1;
         }
         for i in 0..n {
@@ -36,8 +42,8 @@ impl Retainers {
         let mut node = vec![0u32; m];
         let mut edge = vec![0u32; m];
         for src in 0..n {
-            for e in s.edges(src as u32) {
-                let t = s.edge_to[e] as usize;
+            for e in first_edge[src] as usize..first_edge[src + 1] as usize {
+                let t = edge_to[e] as usize;
                 cursor[t] -= 1;
                 let slot = cursor[t] as usize;
                 node[slot] = src as u32;

@@ -1,0 +1,277 @@
+//! Filling fixed-width record columns (nodes, edges) from a number array's text, on both
+//! cores and with no copy in between: each region of text is cut in two halves, the commas
+//! of the halves say which record (and which field of it) each half starts in, and both
+//! halves write their whole records straight into disjoint ranges of the columns. The few
+//! records a cut splits are put together afterwards.
+
+use super::error::RawError;
+use super::lexer::Piece;
+use super::numbers::scan_region;
+use std::ops::Range;
+
+/// Below this many bytes a region is scanned on one thread.
+const PARALLEL_MIN: usize = 256 << 10;
+
+/// Columns that records are written into; `capacity` records (what the header declares).
+pub(crate) trait Table {
+    type Part<'p>: Part + Send
+    where
+        Self: 'p;
+    /// Numbers per record (at most 64).
+    fn width(&self) -> usize;
+    fn capacity(&self) -> usize;
+    /// Writers for two disjoint ranges of records, `a` before `b`.
+    fn parts(&mut self, a: Range<usize>, b: Range<usize>) -> (Self::Part<'_>, Self::Part<'_>);
+    /// What to say when the array holds more than `capacity` records.
+    fn too_many(&self) -> String;
+}
+
+pub(crate) trait Part {
+    /// Stores record `r` (absolute index, inside this part's range).
+    fn put(&mut self, r: usize, rec: &[u32]) -> Result<(), String>;
+}
+
+pub(crate) struct Filler<'t, T: Table> {
+    table: &'t mut T,
+    what: &'static str,
+    /// Numbers read so far.
+    values: usize,
+    /// The numbers of a record not complete yet.
+    pending: Vec<u32>,
+}
+
+/// What a half leaves for stitching: the numbers before its first record boundary and the
+/// numbers after its last.
+struct HalfOut {
+    head: Vec<u32>,
+    /// The half reached the end of the record it started in.
+    head_done: bool,
+    tail: Vec<u32>,
+    count: usize,
+}
+
+impl<'t, T: Table> Filler<'t, T> {
+    pub fn new(table: &'t mut T, what: &'static str) -> Self {
+        Filler {
+            table,
+            what,
+            values: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn piece(&mut self, p: Piece<'_>) -> Result<(), RawError> {
+        match p {
+            Piece::Region(bytes, base) => self.region(bytes, base),
+            Piece::Values(vals, base) => {
+                let w = self.table.width();
+                let start = self.values;
+                self.check_room(start + vals.len(), base)?;
+                let (head, rest) = vals.split_at(((w - start % w) % w).min(vals.len()));
+                let done = start.is_multiple_of(w) || head.len() == (w - start % w) % w;
+                let whole = rest.len() / w * w;
+                let first = start.div_ceil(w);
+                let out = HalfOut {
+                    head: head.to_vec(),
+                    head_done: done,
+                    tail: if done {
+                        rest[whole..].to_vec()
+                    } else {
+                        Vec::new()
+                    },
+                    count: vals.len(),
+                };
+                {
+                    let (mut part, _) = self.table.parts(first..first + whole / w, 0..0);
+                    for (k, rec) in rest[..whole].chunks_exact(w).enumerate() {
+                        part.put(first + k, rec)
+                            .map_err(|m| RawError::at(m, base))?;
+                    }
+                }
+                self.stitch(out, base)
+            }
+        }
+    }
+
+    /// Records read; an error if the array ended inside a record.
+    pub fn finish(self) -> Result<usize, String> {
+        if !self.pending.is_empty() {
+            return Err(format!(
+                "{} array length is not a multiple of the {} fields",
+                self.what,
+                self.table.width()
+            ));
+        }
+        Ok(self.values / self.table.width())
+    }
+
+    fn check_room(&self, values: usize, at: u64) -> Result<(), RawError> {
+        if values.div_ceil(self.table.width()) > self.table.capacity() {
+            return Err(RawError::at(self.table.too_many(), at));
+        }
+        Ok(())
+    }
+
+    fn region(&mut self, bytes: &[u8], base: u64) -> Result<(), RawError> {
+        let w = self.table.width();
+        let cut = if bytes.len() >= PARALLEL_MIN {
+            let mid = bytes.len() / 2;
+            // The region ends with a comma, so there is one at or after `mid`.
+            mid + memchr::memchr(b',', &bytes[mid..]).unwrap_or(bytes.len() - 1 - mid) + 1
+        } else {
+            bytes.len()
+        };
+        let (a, b) = bytes.split_at(cut);
+        let (ca, cb) = (commas(a), commas(b));
+        let va = self.values;
+        let vb = va + ca;
+        self.check_room(vb + cb, base)?;
+        let range = |v: usize, c: usize| {
+            let first = v.div_ceil(w);
+            first..((v + c) / w).max(first)
+        };
+        let what = self.what;
+        let (ra, rb) = (range(va, ca), range(vb, cb));
+        let (ra0, rb0) = (ra.start, rb.start);
+        let (oa, ob) = {
+            let (pa, pb) = self.table.parts(ra, rb);
+            if b.is_empty() {
+                (scan_half(a, va % w, w, pa, ra0), Ok(empty_half()))
+            } else {
+                // This thread scans the first half while a pool thread scans the second.
+                let mut ob = Ok(empty_half());
+                let oa = rayon::in_place_scope(|s| {
+                    s.spawn(|_| ob = scan_half(b, vb % w, w, pb, rb0));
+                    scan_half(a, va % w, w, pa, ra0)
+                });
+                (oa, ob)
+            }
+        };
+        let at = |half_base: u64| {
+            move |(i, m): (usize, String)| {
+                RawError::at(format!("{m} in {what}"), half_base + i as u64)
+            }
+        };
+        let oa = oa.map_err(at(base))?;
+        let ob = ob.map_err(at(base + cut as u64))?;
+        if oa.count != ca || ob.count != cb {
+            // A valid run has one number per comma; the scanner reports any other shape.
+            return Err(RawError::at(format!("malformed {what} array"), base));
+        }
+        self.stitch(oa, base)?;
+        self.stitch(ob, base + cut as u64)
+    }
+
+    /// Joins a half's leading numbers to the pending record and takes over its trailing ones.
+    fn stitch(&mut self, half: HalfOut, at: u64) -> Result<(), RawError> {
+        let w = self.table.width();
+        let start = self.values;
+        self.pending.extend_from_slice(&half.head);
+        if half.head_done {
+            if self.pending.len() == w {
+                let r = start / w;
+                let (mut part, _) = self.table.parts(r..r + 1, 0..0);
+                part.put(r, &self.pending)
+                    .map_err(|m| RawError::at(m, at))?;
+            } else if !self.pending.is_empty() {
+                return Err(RawError::at(format!("malformed {} array", self.what), at));
+            }
+            self.pending.clear();
+            self.pending.extend_from_slice(&half.tail);
+        }
+        self.values += half.count;
+        Ok(())
+    }
+}
+
+fn empty_half() -> HalfOut {
+    HalfOut {
+        head: Vec::new(),
+        head_done: false,
+        tail: Vec::new(),
+        count: 0,
+    }
+}
+
+fn commas(bytes: &[u8]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let mut total = 0usize;
+        let mut blocks = bytes.chunks_exact(16);
+        // SAFETY: SSE2 is part of the x86_64 baseline; each load reads one 16-byte block.
+        unsafe {
+            let comma = _mm_set1_epi8(b',' as i8);
+            let zero = _mm_setzero_si128();
+            let mut acc = zero;
+            let mut n = 0;
+            for b in &mut blocks {
+                let v = _mm_loadu_si128(b.as_ptr() as *const __m128i);
+                // Matching bytes are -1: subtracting counts them in byte lanes.
+                acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, comma));
+                n += 1;
+                if n == 255 {
+                    let s = _mm_sad_epu8(acc, zero);
+                    total += (_mm_cvtsi128_si64(s) + _mm_extract_epi16(s, 4) as i64) as usize;
+                    acc = zero;
+                    n = 0;
+                }
+            }
+            let s = _mm_sad_epu8(acc, zero);
+            total += (_mm_cvtsi128_si64(s) + _mm_extract_epi16(s, 4) as i64) as usize;
+        }
+        total + blocks.remainder().iter().filter(|&&b| b == b',').count()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    bytes.iter().filter(|&&b| b == b',').count()
+}
+
+/// Scans one half whose first number is field `phase` of a record; whole records go to
+/// `part` from record `first` on.
+fn scan_half(
+    bytes: &[u8],
+    phase: usize,
+    w: usize,
+    mut part: impl Part,
+    first: usize,
+) -> Result<HalfOut, (usize, String)> {
+    let mut rec = [0u32; 64];
+    let mut f = phase;
+    let mut head_open = phase != 0;
+    let mut head = Vec::new();
+    let mut r = first;
+    let count = scan_region(
+        bytes,
+        #[inline(always)]
+        |v| {
+            rec[f] = v;
+            f += 1;
+            if f == w {
+                f = 0;
+                if head_open {
+                    head.extend_from_slice(&rec[phase..w]);
+                    head_open = false;
+                } else {
+                    part.put(r, &rec[..w])?;
+                    r += 1;
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(if head_open {
+        HalfOut {
+            head: rec[phase..f].to_vec(),
+            head_done: false,
+            tail: Vec::new(),
+            count,
+        }
+    } else {
+        HalfOut {
+            head,
+            head_done: true,
+            tail: rec[..f].to_vec(),
+            count,
+        }
+    })
+}
