@@ -121,12 +121,8 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                     flags::calculate_flags(s, dom_state)
                 })?;
                 let dom = ctl.phase("Building dominator tree", || {
-                    let t = std::time::Instant::now();
                     let essential = essential::essential_edges(s, &flags, eph);
-                    eprintln!("ess {:?}", t.elapsed());
-                    let t = std::time::Instant::now();
                     let slot_essential = essential::slot_essential(&essential, &slot_edge);
-                    eprintln!("slot_ess {:?}", t.elapsed());
                     drop(slot_edge);
                     dominators::calculate_dominators(
                         s,
