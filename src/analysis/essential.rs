@@ -9,7 +9,28 @@ use crate::util::BitVec;
 use rayon::prelude::*;
 
 pub fn essential_edges(s: &Snapshot, flags: &[u8], eph: &Ephemerons) -> BitVec {
-    let n = s.node_count();
+    // Node.js snapshots have no page objects and most have no WeakMap pairs: the rules
+    // that need them are compiled out of the loop when they cannot apply.
+    let pages = flags.iter().any(|&f| f & PAGE_OBJECT != 0);
+    let pairs = eph.pair_count > 0;
+    match (pages, pairs) {
+        (false, false) => edges_where(s, |src, e| {
+            is_essential::<false, false>(s, flags, eph, src, e)
+        }),
+        (true, false) => edges_where(s, |src, e| {
+            is_essential::<true, false>(s, flags, eph, src, e)
+        }),
+        (false, true) => edges_where(s, |src, e| {
+            is_essential::<false, true>(s, flags, eph, src, e)
+        }),
+        (true, true) => edges_where(s, |src, e| {
+            is_essential::<true, true>(s, flags, eph, src, e)
+        }),
+    }
+}
+
+/// One bit per edge: `keep(source, edge)`.
+fn edges_where(s: &Snapshot, keep: impl Fn(u32, usize) -> bool + Sync) -> BitVec {
     let m = s.edge_count();
     // Work per 64-edge word so threads never share a word.
     let words: Vec<u64> = (0..m.div_ceil(64))
@@ -27,21 +48,27 @@ pub fn essential_edges(s: &Snapshot, flags: &[u8], eph: &Ephemerons) -> BitVec {
                 while s.first_edge[src + 1] as usize <= e {
                     src += 1;
                 }
-                if is_essential(s, flags, eph, src as u32, e) {
+                if keep(src as u32, e) {
                     bits |= 1 << (e - lo);
                 }
             }
-            let _ = n;
             bits
         })
         .collect();
     BitVec::from_words(words, m)
 }
 
-#[inline]
-fn is_essential(s: &Snapshot, flags: &[u8], eph: &Ephemerons, src: u32, e: usize) -> bool {
+#[inline(always)]
+fn is_essential<const PAGES: bool, const PAIRS: bool>(
+    s: &Snapshot,
+    flags: &[u8],
+    eph: &Ephemerons,
+    src: u32,
+    e: usize,
+) -> bool {
     let t = s.edge_type[e];
-    if t == EdgeType::INTERNAL
+    if PAIRS
+        && t == EdgeType::INTERNAL
         && let Some((_, table)) = eph.get(s.edge_name[e])
         && s.node_id[src as usize] as u64 == table
     {
@@ -58,10 +85,12 @@ fn is_essential(s: &Snapshot, flags: &[u8], eph: &Ephemerons, src: u32, e: usize
         if t == EdgeType::SHORTCUT {
             return false;
         }
-        let src_page = flags[src as usize] & PAGE_OBJECT != 0;
-        let to_page = flags[to as usize] & PAGE_OBJECT != 0;
-        if to_page && !src_page {
-            return false;
+        if PAGES {
+            let src_page = flags[src as usize] & PAGE_OBJECT != 0;
+            let to_page = flags[to as usize] & PAGE_OBJECT != 0;
+            if to_page && !src_page {
+                return false;
+            }
         }
     }
     true
