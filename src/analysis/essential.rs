@@ -8,10 +8,12 @@ use crate::snapshot::{EdgeType, Snapshot};
 use crate::util::BitVec;
 use rayon::prelude::*;
 
-pub fn essential_edges(s: &Snapshot, flags: &[u8], eph: &Ephemerons) -> BitVec {
+/// `flags` may be None when no node can be page-owned ([`super::flags::has_page_roots`]).
+pub fn essential_edges(s: &Snapshot, flags: Option<&[u8]>, eph: &Ephemerons) -> BitVec {
     // Node.js snapshots have no page objects and most have no WeakMap pairs: the rules
     // that need them are compiled out of the loop when they cannot apply.
-    let pages = flags.iter().any(|&f| f & PAGE_OBJECT != 0);
+    let pages = flags.is_some_and(|f| f.iter().any(|&f| f & PAGE_OBJECT != 0));
+    let flags = flags.unwrap_or(&[]);
     let pairs = eph.pair_count > 0;
     match (pages, pairs) {
         (false, false) => edges_where(s, |src, e| {

@@ -18,6 +18,16 @@ pub fn is_user_root(s: &Snapshot, n: u32) -> bool {
     s.ntype(n) != NodeType::SYNTHETIC || is_document_dom_trees_root(s, n)
 }
 
+/// Whether any node can be page-owned: the page-owned walk starts only from the root's
+/// shortcut edges and its `(Document DOM trees)` child (Node.js snapshots have neither).
+pub fn has_page_roots(s: &Snapshot) -> bool {
+    s.edges(s.root).any(|e| {
+        let t = s.edge_type[e];
+        t == EdgeType::SHORTCUT
+            || (t == EdgeType::ELEMENT && is_document_dom_trees_root(s, s.edge_to[e]))
+    })
+}
+
 pub fn calculate_flags(s: &Snapshot, dom_state: &[u8]) -> Vec<u8> {
     let n = s.node_count();
     let mut flags = vec![0u8; n];

@@ -112,16 +112,26 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
     let cancel = || ctl.cancelled();
     let mut appended: Vec<String> = Vec::new();
     let mut interface_names = HashMap::new();
+    // Page-owned flags feed the essential edges; where no node can be page-owned the flags
+    // are made on the other core and the dominator chain starts at once.
+    let page_roots = flags::has_page_roots(&snap);
     let (dom, rest) = {
         let s = &snap;
         let (eph, retainers, dom_state) = (&eph, &retainers, &dom_state);
+        let calc_flags = || {
+            ctl.phase("Calculating node flags", || {
+                flags::calculate_flags(s, dom_state)
+            })
+        };
         rayon::join(
             || -> Result<_, Cancelled> {
-                let flags = ctl.phase("Calculating node flags", || {
-                    flags::calculate_flags(s, dom_state)
-                })?;
+                let flags = if page_roots {
+                    Some(calc_flags()?)
+                } else {
+                    None
+                };
                 let dom = ctl.phase("Building dominator tree", || {
-                    let essential = essential::essential_edges(s, &flags, eph);
+                    let essential = essential::essential_edges(s, flags.as_deref(), eph);
                     let slot_essential = essential::slot_essential(&essential, &slot_edge);
                     drop(slot_edge);
                     dominators::calculate_dominators(
@@ -135,6 +145,11 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 Ok((flags, dom.ok_or(Cancelled)?))
             },
             || -> Result<_, Cancelled> {
+                let flags = if page_roots {
+                    None
+                } else {
+                    Some(calc_flags()?)
+                };
                 let shallow = ctl.phase("Calculating shallow sizes", || {
                     shallow::calculate_shallow_sizes(s)
                 })?;
@@ -163,12 +178,13 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 let grouping = ctl.phase("Grouping objects by class", || {
                     summary::group(s, &shallow, &distance, &class, &appended, None)
                 })?;
-                Ok((shallow, distance, class, interfaces, stats, grouping))
+                Ok((flags, shallow, distance, class, interfaces, stats, grouping))
             },
         )
     };
-    let (flags, dom) = dom?;
-    let (shallow, distance, class, interfaces, mut statistics, grouping) = rest?;
+    let (flags_a, dom) = dom?;
+    let (flags_b, shallow, distance, class, interfaces, mut statistics, grouping) = rest?;
+    let flags = flags_a.or(flags_b).unwrap_or_default();
     let (retained, dominator_tree) = {
         let (dom, shallow) = (&dom, &shallow);
         rayon::join(

@@ -232,7 +232,20 @@ impl<'a, S: Source> Lexer<'a, S> {
             return Ok(());
         }
         let mut slow = Vec::new();
+        let mut after_element = false;
         loop {
+            if after_element && !self.comma_or(b']')? {
+                return Ok(());
+            }
+            match self.plain_strings(&mut f)? {
+                Plain::Closed => return Ok(()),
+                Plain::AfterElement => {
+                    after_element = true;
+                    continue;
+                }
+                Plain::AtElement => {}
+            }
+            // One element the fast loop left alone: escapes, a buffer end, or an error.
             match self.peek()? {
                 Some(b'"') => {}
                 Some(_) => {
@@ -244,33 +257,55 @@ impl<'a, S: Source> Lexer<'a, S> {
                     )));
                 }
             }
-            let rest = &self.buf[self.pos + 1..self.len];
-            // The smallest byte tells whether a control character is inside (a loop the
-            // compiler vectorises, unlike a search that stops early).
-            let fast = match memchr::memchr2(b'"', b'\\', rest) {
-                Some(end)
-                    if rest[end] == b'"'
-                        && rest[..end].iter().fold(0xFF, |m, &b| m.min(b)) >= 0x20 =>
-                {
-                    Some(end)
-                }
-                _ => None,
-            };
-            if let Some(end) = fast {
-                let at = self.offset();
-                let text = std::str::from_utf8(&rest[..end])
-                    .map_err(|_| RawError::at("invalid UTF-8 inside a string", at + 1))?;
-                f(text).map_err(|m| RawError::at(m, at))?;
-                self.pos += end + 2;
-            } else {
-                slow.clear();
-                let at = self.offset();
-                self.string_into(&mut slow)?;
-                let text = std::str::from_utf8(&slow).unwrap_or("");
-                f(text).map_err(|m| RawError::at(m, at))?;
+            slow.clear();
+            let at = self.offset();
+            self.string_into(&mut slow)?;
+            let text = std::str::from_utf8(&slow).unwrap_or("");
+            f(text).map_err(|m| RawError::at(m, at))?;
+            after_element = true;
+        }
+    }
+
+    /// Reads array elements that are plain strings (no escapes, inside the buffer), each
+    /// with its separator, straight from the buffer; stops at anything else.
+    fn plain_strings(
+        &mut self,
+        f: &mut impl FnMut(&str) -> Result<(), String>,
+    ) -> Result<Plain, RawError> {
+        let buf = &self.buf[..self.len];
+        let at = |i: usize| self.base + (i - self.start) as u64;
+        let mut i = self.pos;
+        loop {
+            let mut j = i;
+            while j < buf.len() && matches!(buf[j], b' ' | b'\n' | b'\r' | b'\t') {
+                j += 1;
             }
-            if !self.comma_or(b']')? {
-                return Ok(());
+            let end = match (buf.get(j), find_special(buf, j + 1)) {
+                (Some(b'"'), Some(end)) if buf[end] == b'"' => end,
+                _ => {
+                    self.pos = i;
+                    return Ok(Plain::AtElement);
+                }
+            };
+            let text = std::str::from_utf8(&buf[j + 1..end])
+                .map_err(|_| RawError::at("invalid UTF-8 inside a string", at(j) + 1))?;
+            f(text).map_err(|m| RawError::at(m, at(j)))?;
+            i = end + 1;
+            let mut k = i;
+            while k < buf.len() && matches!(buf[k], b' ' | b'\n' | b'\r' | b'\t') {
+                k += 1;
+            }
+            match buf.get(k) {
+                Some(b',') => i = k + 1,
+                Some(b']') => {
+                    self.pos = k + 1;
+                    return Ok(Plain::Closed);
+                }
+                // The buffer's end or a bad separator: the general path takes over.
+                _ => {
+                    self.pos = i;
+                    return Ok(Plain::AfterElement);
+                }
             }
         }
     }
@@ -578,6 +613,39 @@ impl<'a, S: Source> Lexer<'a, S> {
     }
 }
 
+/// Where [`Lexer::plain_strings`] stopped.
+enum Plain {
+    /// The array's `]` was read.
+    Closed,
+    /// Before an element (or the whitespace before it).
+    AtElement,
+    /// Right after an element, before its separator.
+    AfterElement,
+}
+
+/// The index of the first `"`, `\\` or control character in `b[from..]`, eight bytes at a
+/// time. In each byte-match mask below, a false match can only sit above a true one, so
+/// the lowest flagged byte is exact.
+fn find_special(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+        let q = w ^ (ONES * b'"' as u64);
+        let bs = w ^ (ONES * b'\\' as u64);
+        let special = ((q.wrapping_sub(ONES) & !q)
+            | (bs.wrapping_sub(ONES) & !bs)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if special != 0 {
+            return Some(i + (special.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    (i..b.len()).find(|&k| matches!(b[k], b'"' | b'\\') || b[k] < 0x20)
+}
+
 fn push_char(out: &mut Vec<u8>, c: char) {
     let mut b = [0u8; 4];
     out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
@@ -588,5 +656,38 @@ pub(crate) fn show_byte(b: u8) -> String {
         format!("'{}'", b as char)
     } else {
         format!("byte 0x{b:02x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_byte_search_matches_a_plain_search() {
+        let mut x = 12345u64;
+        let alphabet = b"ab \"\\\x01\x1f\x20\x7f\x80\xe2\xff";
+        for len in 0..40 {
+            for _ in 0..50 {
+                let mut v = Vec::new();
+                for _ in 0..len {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    // Mostly plain bytes, so matches sit at every position.
+                    let k = (x >> 33) as usize % (alphabet.len() * 4);
+                    v.push(if k < alphabet.len() {
+                        alphabet[k]
+                    } else {
+                        b'x'
+                    });
+                }
+                for from in 0..=v.len() {
+                    let plain =
+                        (from..v.len()).find(|&k| v[k] == b'"' || v[k] == b'\\' || v[k] < 0x20);
+                    assert_eq!(find_special(&v, from), plain, "{v:?} from {from}");
+                }
+            }
+        }
     }
 }
