@@ -89,8 +89,9 @@ pub struct Heap {
     pub statistics: Statistics,
     pub total_size: u64,
     pub unreachable_from_root: u32,
-    /// The Summary's rows for all objects, in DevTools' order (see [`summary::aggregates`]).
-    pub summary: Vec<summary::ClassAggregate>,
+    /// The Summary's rows for all objects, in DevTools' order (see [`summary::aggregates`]);
+    /// None once taken.
+    pub summary: Option<Vec<summary::ClassAggregate>>,
 }
 
 pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled> {
@@ -221,11 +222,19 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
         statistics,
         total_size,
         unreachable_from_root: dom.unreachable_from_root,
-        summary,
+        summary: Some(summary),
     })
 }
 
 impl Heap {
+    /// The Summary's rows for all objects, without a copy when they are still held.
+    pub fn take_summary(&mut self) -> Vec<summary::ClassAggregate> {
+        match self.summary.take() {
+            Some(rows) => rows,
+            None => summary::aggregates(self, None),
+        }
+    }
+
     pub fn node_count(&self) -> usize {
         self.snap.node_count()
     }

@@ -42,9 +42,9 @@ impl ClassAggregate {
 /// Rows come in DevTools' map order (first appearance); rows whose public keys collide
 /// overwrite each other as DevTools' record does. The unfiltered rows were made on load.
 pub fn aggregates(h: &Heap, filter: Option<&BitVec>) -> Vec<ClassAggregate> {
-    match filter {
-        None => h.summary.clone(),
-        Some(_) => aggregates_with_classes(h, &h.class, &[], filter),
+    match (filter, &h.summary) {
+        (None, Some(rows)) => rows.clone(),
+        _ => aggregates_with_classes(h, &h.class, &[], filter),
     }
 }
 
@@ -152,7 +152,6 @@ pub fn group(
         a.count += 1;
         a.distance = a.distance.min(d);
         a.shallow_size += size as u64;
-        a.members.push(o);
         node_slot[o as usize] = slot;
     }
 
@@ -171,6 +170,16 @@ impl Grouping {
             mut aggs,
             node_slot,
         } = self;
+        // Members, ascending, each list sized exactly (growing them one push at a time
+        // while grouping held up to twice the memory during the dominator pass).
+        for a in aggs.iter_mut() {
+            a.members = Vec::with_capacity(a.count as usize);
+        }
+        for (o, &slot) in node_slot.iter().enumerate() {
+            if slot != NONE {
+                aggs[slot as usize].members.push(o as u32);
+            }
+        }
         // Topmost members per class: DFS of the dominator tree, a class stays "seen" while
         // one of its members is on the path.
         let mut seen = vec![false; aggs.len()];

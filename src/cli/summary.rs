@@ -45,9 +45,9 @@ pub fn run(
     timings: bool,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let heap = load_for_cli(file, timings)?;
+    let mut heap = load_for_cli(file, timings)?;
     let t = std::time::Instant::now();
-    let mut rows = summary::aggregates(&heap, None);
+    let mut rows = heap.take_summary();
     summary::sort_by_retained(&mut rows);
     if timings {
         eprintln!(
