@@ -32,6 +32,7 @@ pub fn calculate_dominators(
     ret: &Retainers,
     essential: &BitVec,
     slot_essential: &BitVec,
+    scratch: Vec<u32>,
     cancel: &dyn Fn() -> bool,
 ) -> Option<Dominators> {
     let n = s.node_count();
@@ -41,7 +42,13 @@ pub fn calculate_dominators(
     // the per-vertex arrays are walked in order instead of at random.
     let mut num = vec![0u32; len];
     let mut vertex = vec![0u32; len];
-    let mut parent = vec![0u32; len];
+    // Three per-number arrays dropped at the end live in `scratch` (memory the caller is
+    // done with, already mapped): fresh pages cost more here than clearing old ones.
+    let mut scratch = scratch;
+    scratch.clear();
+    scratch.resize(3 * len, 0);
+    let (parent, rest) = scratch.split_at_mut(len);
+    let (bucket_head, bucket_next) = rest.split_at_mut(len);
     let mut count: u32 = 0;
     let r = s.root + 1;
     let reached_from_root;
@@ -88,12 +95,12 @@ pub fn calculate_dominators(
             }
             count
         };
-        reached_from_root = dfs(r, 0, &mut num, &mut vertex, &mut parent);
+        reached_from_root = dfs(r, 0, &mut num, &mut vertex, parent);
         if (reached_from_root as usize) < n {
             // Orphans (only weak retainers) start DFS trees hanging off the root.
             for v in 1..=n as u32 {
                 if num[v as usize] == 0 && has_only_weak_retainers(ret, slot_essential, v - 1) {
-                    dfs(v, 1, &mut num, &mut vertex, &mut parent);
+                    dfs(v, 1, &mut num, &mut vertex, parent);
                 }
             }
         }
@@ -115,18 +122,15 @@ pub fn calculate_dominators(
     }
 
     // Lengauer–Tarjan on numbers: semi-dominators by path compression, buckets as intrusive
-    // singly linked lists (each number sits in at most one bucket). The four words the
-    // loop reads together for a number share one 16-byte slot: one cache miss, not four.
+    // singly linked lists (each number sits in at most one bucket). The three words the
+    // loop reads together for a number share one slot: one cache miss, not three.
     let mut lt: Vec<Lt> = (0..len as u32)
         .map(|i| Lt {
             ancestor: 0,
             label: i,
             semi: i,
-            dom: 0,
         })
         .collect();
-    let mut bucket_head = vec![0u32; len];
-    let mut bucket_next = vec![0u32; len];
     let mut stack: Vec<u32> = Vec::new();
 
     // The label of `v` after compressing its path (`v` linked into the forest).
@@ -179,6 +183,10 @@ pub fn calculate_dominators(
         bucket_next[w as usize] = bucket_head[b];
         bucket_head[b] = w;
         let p = parent[w as usize];
+        // From here on the slot holds w's dom (0 until its bucket is emptied): no parent
+        // of a number at or above w is read again.
+        let dom = &mut *parent;
+        dom[w as usize] = 0;
         lt[w as usize].ancestor = p;
         let mut v = bucket_head[p as usize];
         bucket_head[p as usize] = 0;
@@ -189,7 +197,7 @@ pub fn calculate_dominators(
             } else {
                 eval(v, &mut lt, &mut stack)
             };
-            lt[v as usize].dom = if lt[u as usize].semi < lt[v as usize].semi {
+            dom[v as usize] = if lt[u as usize].semi < lt[v as usize].semi {
                 u
             } else {
                 p
@@ -197,27 +205,26 @@ pub fn calculate_dominators(
             v = next;
         }
     }
-    drop(bucket_head);
-    drop(bucket_next);
-    drop(parent);
     // A number whose bucket was never emptied (a clique hanging off the root) still has
     // dom 0: through dom[0] it ends at the root, as in DevTools.
-    lt[0].dom = 1;
-    lt[1].dom = 1;
+    let dom = parent;
+    dom[0] = 1;
+    dom[1] = 1;
     for w in 2..=count as usize {
-        let d = lt[w].dom;
+        let d = dom[w];
         if d != lt[w].semi {
-            lt[w].dom = lt[d as usize].dom;
+            dom[w] = dom[d as usize];
         }
     }
 
     // Back to node ordinals: idom in the `num` buffer, DFS order in the `vertex` buffer.
     let mut idom = num;
     for w in 1..=count as usize {
-        idom[vertex[w] as usize] = vertex[lt[w].dom as usize] - 1;
+        idom[vertex[w] as usize] = vertex[dom[w] as usize] - 1;
     }
     idom.remove(0);
     drop(lt);
+    drop(scratch);
     let mut order = vertex;
     order.truncate(count as usize + 1);
     order.remove(0);
@@ -235,7 +242,6 @@ struct Lt {
     ancestor: u32,
     label: u32,
     semi: u32,
-    dom: u32,
 }
 
 fn has_only_weak_retainers(ret: &Retainers, slot_essential: &BitVec, o: u32) -> bool {

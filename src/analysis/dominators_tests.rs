@@ -75,7 +75,8 @@ fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
         }
         let shallow = s.node_self_size.clone();
         let slot_essential = super::essential::slot_essential(&essential, &slot_edge);
-        let dom = calculate_dominators(&s, &ret, &essential, &slot_essential, &|| false).unwrap();
+        let dom = calculate_dominators(&s, &ret, &essential, &slot_essential, slot_edge, &|| false)
+            .unwrap();
         let retained = dom.retained_sizes(&shallow);
 
         let mut g: DiGraph<(), ()> = DiGraph::new();

@@ -134,12 +134,12 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 let dom = ctl.phase("Building dominator tree", || {
                     let essential = essential::essential_edges(s, flags.as_deref(), eph);
                     let slot_essential = essential::slot_essential(&essential, &slot_edge);
-                    drop(slot_edge);
                     dominators::calculate_dominators(
                         s,
                         retainers,
                         &essential,
                         &slot_essential,
+                        slot_edge,
                         &cancel,
                     )
                 })?;

@@ -443,7 +443,7 @@ fn read_members(
                 if !*have_nodes {
                     return Err(lx.err("\"edges\" comes before \"nodes\""));
                 }
-                read_edges(lx, l, snap, edge_counts)?;
+                read_edges(lx, l, snap, std::mem::take(edge_counts))?;
                 *have_edges = true;
             }
             b"strings" => {
@@ -603,7 +603,8 @@ fn read_nodes(
         name: vec![0; n],
         id: vec![0; n],
         size: vec![0; n],
-        edges: vec![0; n],
+        // One more than the nodes: the counts become the CSR offsets in place.
+        edges: vec![0; n + 1],
         det: l.n_detached.map(|_| vec![0; n]),
     };
     let mut fill = Filler::new(&mut t, "nodes");
@@ -735,7 +736,7 @@ fn read_edges(
     lx: &mut Lexer<'_, impl Source>,
     l: &Layout,
     snap: &mut Snapshot,
-    edge_counts: &[u32],
+    edge_counts: Vec<u32>,
 ) -> Result<(), RawError> {
     let m = l.edge_count;
     let total: u64 = edge_counts.iter().map(|&c| c as u64).sum();
@@ -744,15 +745,15 @@ fn read_edges(
             "the nodes' edge counts add up to {total} but the header declares {m} edges"
         )));
     }
-    // CSR offsets from the per-node edge counts.
-    let node_count = edge_counts.len();
-    let mut first = Vec::with_capacity(node_count + 1);
+    // CSR offsets from the per-node edge counts (n + 1 of them, the last 0), in place.
+    let node_count = edge_counts.len().saturating_sub(1);
+    let mut first = edge_counts;
     let mut acc = 0u32;
-    for &c in edge_counts {
-        first.push(acc);
+    for f in first.iter_mut() {
+        let c = *f;
+        *f = acc;
         acc += c;
     }
-    first.push(acc);
     snap.first_edge = first;
     let mut t = EdgeTable {
         l,
