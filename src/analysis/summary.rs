@@ -170,40 +170,26 @@ impl Grouping {
             mut aggs,
             node_slot,
         } = self;
-        // Members, ascending, each list sized exactly (growing them one push at a time
-        // while grouping held up to twice the memory during the dominator pass).
-        for a in aggs.iter_mut() {
-            a.members = Vec::with_capacity(a.count as usize);
-        }
-        for (o, &slot) in node_slot.iter().enumerate() {
-            if slot != NONE {
-                aggs[slot as usize].members.push(o as u32);
-            }
-        }
-        // Topmost members per class: DFS of the dominator tree, a class stays "seen" while
-        // one of its members is on the path.
-        let mut seen = vec![false; aggs.len()];
-        let mut list: Vec<u32> = vec![s.root];
-        let mut sizes: Vec<usize> = Vec::new();
-        let mut keys: Vec<u32> = Vec::new();
-        while let Some(o) = list.pop() {
-            let slot = node_slot[o as usize];
-            let children = tree.of(o);
-            if slot != NONE && !seen[slot as usize] {
-                aggs[slot as usize].retained_size += retained[o as usize];
-                if !children.is_empty() {
-                    seen[slot as usize] = true;
-                    sizes.push(list.len());
-                    keys.push(slot);
+        // Members (ascending, each list sized exactly: growing them one push at a time
+        // while grouping held up to twice the memory through the dominator pass) on one
+        // core; the retained sizes on the other.
+        let k = aggs.len();
+        let root = s.root;
+        let (_, sums) = rayon::join(
+            || {
+                for a in aggs.iter_mut() {
+                    a.members = Vec::with_capacity(a.count as usize);
                 }
-            }
-            list.extend_from_slice(children);
-            while sizes.last() == Some(&list.len()) {
-                sizes.pop();
-                if let Some(k) = keys.pop() {
-                    seen[k as usize] = false;
+                for (o, &slot) in node_slot.iter().enumerate() {
+                    if slot != NONE {
+                        aggs[slot as usize].members.push(o as u32);
+                    }
                 }
-            }
+            },
+            || topmost_retained(tree, retained, &node_slot, root, k),
+        );
+        for (a, sum) in aggs.iter_mut().zip(sums) {
+            a.retained_size += sum;
         }
 
         // Public keys: a later class with the same public key replaces the earlier one in place.
@@ -220,6 +206,94 @@ impl Grouping {
         }
         out
     }
+}
+
+/// Per row, the retained sizes of its topmost members: those with no member of the same
+/// row above them in the dominator tree. The root's subtrees are walked in parallel (the
+/// sums do not depend on the order); in each walk a row stays "seen" while one of its
+/// members is on the path.
+fn topmost_retained(
+    tree: &DominatorTree,
+    retained: &[u64],
+    node_slot: &[u32],
+    root: u32,
+    k: usize,
+) -> Vec<u64> {
+    use rayon::prelude::*;
+    let mut sums = vec![0u64; k];
+    let root_slot = node_slot[root as usize];
+    let children = tree.of(root);
+    // The root counts for its row, which is then seen on every path below it.
+    let mut seen_below_root = None;
+    if root_slot != NONE {
+        sums[root_slot as usize] += retained[root as usize];
+        if !children.is_empty() {
+            seen_below_root = Some(root_slot);
+        }
+    }
+    let walk = |mut st: Walk, start: u32| {
+        st.list.push(start);
+        while let Some(o) = st.list.pop() {
+            let slot = node_slot[o as usize];
+            let below = tree.of(o);
+            if slot != NONE && !st.seen[slot as usize] {
+                st.sums[slot as usize] += retained[o as usize];
+                if !below.is_empty() {
+                    st.seen[slot as usize] = true;
+                    st.sizes.push(st.list.len());
+                    st.keys.push(slot);
+                }
+            }
+            st.list.extend_from_slice(below);
+            while st.sizes.last() == Some(&st.list.len()) {
+                st.sizes.pop();
+                if let Some(key) = st.keys.pop() {
+                    st.seen[key as usize] = false;
+                }
+            }
+        }
+        st
+    };
+    let new_walk = || {
+        let mut seen = vec![false; k];
+        if let Some(r) = seen_below_root {
+            seen[r as usize] = true;
+        }
+        Walk {
+            sums: vec![0; k],
+            seen,
+            list: Vec::new(),
+            sizes: Vec::new(),
+            keys: Vec::new(),
+        }
+    };
+    let below: Vec<u64> = children
+        .par_iter()
+        .with_min_len(64)
+        .fold(new_walk, |st, &c| walk(st, c))
+        .map(|st| st.sums)
+        .reduce(
+            || vec![0; k],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    for (x, y) in sums.iter_mut().zip(below) {
+        *x += y;
+    }
+    sums
+}
+
+/// One walker's state in [`topmost_retained`].
+struct Walk {
+    sums: Vec<u64>,
+    seen: Vec<bool>,
+    list: Vec<u32>,
+    sizes: Vec<usize>,
+    keys: Vec<u32>,
 }
 
 /// Sorts rows as the Summary grid does by default: retained size descending, then name.
