@@ -413,16 +413,6 @@ impl<'a, S: Source> Lexer<'a, S> {
         Ok(())
     }
 
-    /// Scans an array of unsigned integers, calling `f` for each. Each value must fit u32.
-    pub fn u32_array(
-        &mut self,
-        what: &str,
-        f: impl FnMut(u32) -> Result<(), String>,
-    ) -> Result<(), RawError> {
-        self.expect(b'[', &format!("'[' to open {what}"))?;
-        self.u32_array_body(what, false, f)
-    }
-
     fn u32_array_body(
         &mut self,
         what: &str,

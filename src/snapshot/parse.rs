@@ -3,7 +3,8 @@
 //! is checked against what was actually read before it sizes an allocation.
 
 use super::error::{LoadError, RawError};
-use super::lexer::{Lexer, ReadSource, Source};
+use super::lexer::{Lexer, Piece, ReadSource, Source};
+use super::numbers::scan_region;
 use super::records::{Filler, Part, Table};
 use super::retainers::Retainers;
 use super::types::{EdgeType, NodeType, map_enum};
@@ -457,12 +458,24 @@ fn read_members(
             }
             b"locations" => {
                 let cap = max_numbers;
-                lx.u32_array("locations", |v| {
+                let mut push = |v: u32| {
                     if raw_locations.len() >= cap {
-                        return Err("locations array is longer than the file allows".into());
+                        return Err("locations array is longer than the file allows".to_string());
                     }
                     raw_locations.push(v);
                     Ok(())
+                };
+                // The bulk scanner, on this core (the other builds the retainer index).
+                lx.u32_array_pieces("locations", |piece| match piece {
+                    Piece::Region(bytes, base) => {
+                        scan_region(bytes, &mut push).map(|_| ()).map_err(|(i, m)| {
+                            RawError::at(format!("{m} in locations"), base + i as u64)
+                        })
+                    }
+                    Piece::Values(vals, base) => vals
+                        .iter()
+                        .try_for_each(|&v| push(v))
+                        .map_err(|m| RawError::at(m, base)),
                 })?;
             }
             _ => lx.skip_value()?,

@@ -30,22 +30,26 @@ impl Retainers {
     pub fn build_from(first_edge: &[u32], edge_to: &[u32]) -> (Retainers, Vec<u32>) {
         let n = first_edge.len().saturating_sub(1);
         let m = edge_to.len();
+        // Count into first[t], make each the end of t's range, then fill each range from
+        // its end while sources ascend: the counters end at the ranges' starts, so no
+        // separate cursor array is needed.
         let mut first = vec![0u32; n + 1];
         for &t in edge_to {
-            first[t as usize + 1] += 1;
+            first[t as usize] += 1;
         }
-        for i in 0..n {
-            first[i + 1] += first[i];
+        let mut acc = 0u32;
+        for f in first[..n].iter_mut() {
+            acc += *f;
+            *f = acc;
         }
-        // Fill each target's slots from its end backwards while sources ascend.
-        let mut cursor: Vec<u32> = first[1..].to_vec();
+        first[n] = acc;
         let mut node = vec![0u32; m];
         let mut edge = vec![0u32; m];
         for src in 0..n {
             for e in first_edge[src] as usize..first_edge[src + 1] as usize {
                 let t = edge_to[e] as usize;
-                cursor[t] -= 1;
-                let slot = cursor[t] as usize;
+                first[t] -= 1;
+                let slot = first[t] as usize;
                 node[slot] = src as u32;
                 edge[slot] = e as u32;
             }
