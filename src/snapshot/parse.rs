@@ -587,6 +587,12 @@ impl Part for NodePart<'_> {
     fn put(&mut self, r: usize, rec: &[u32]) -> Result<(), String> {
         let l = self.l;
         let k = r - self.start;
+        if k >= self.ty.len() {
+            return Err(format!(
+                "nodes array holds more than the {} nodes the header declares",
+                l.node_count
+            ));
+        }
         let t = rec[l.n_type] as usize;
         self.ty[k] = *l
             .node_type_map
@@ -708,6 +714,12 @@ impl Part for EdgePart<'_> {
     fn put(&mut self, r: usize, rec: &[u32]) -> Result<(), String> {
         let l = self.l;
         let k = r - self.start;
+        if k >= self.ty.len() {
+            return Err(format!(
+                "edges array holds more than the {} edges the header declares",
+                l.edge_count
+            ));
+        }
         let to = rec[l.e_to];
         let nf = l.node_fields as u32;
         // Division by multiplication (Lemire's method, exact for every u32): a hardware

@@ -20,7 +20,8 @@ pub(crate) trait Table {
     /// Numbers per record (at most 64).
     fn width(&self) -> usize;
     fn capacity(&self) -> usize;
-    /// Writers for two disjoint ranges of records, `a` before `b`.
+    /// Writers for two disjoint ranges of records, `a` before `b`. A part refuses, in
+    /// words, a record past the end of its range.
     fn parts(&mut self, a: Range<usize>, b: Range<usize>) -> (Self::Part<'_>, Self::Part<'_>);
     /// What to say when the array holds more than `capacity` records.
     fn too_many(&self) -> String;
@@ -122,16 +123,18 @@ impl<'t, T: Table> Filler<'t, T> {
             bytes.len()
         };
         let (a, b) = bytes.split_at(cut);
-        let (ca, cb) = (commas(a), commas(b));
+        // Only the first half's commas need counting: the second half's records run to
+        // the end of the columns, and writing past them is refused by the part.
+        let ca = commas(a);
         let va = self.values;
         let vb = va + ca;
-        self.check_room(vb + cb, base)?;
-        let range = |v: usize, c: usize| {
-            let first = v.div_ceil(w);
-            first..((v + c) / w).max(first)
+        self.check_room(vb, base)?;
+        let ra = {
+            let first = va.div_ceil(w);
+            first..(vb / w).max(first)
         };
+        let rb = vb.div_ceil(w)..self.table.capacity().max(vb.div_ceil(w));
         let what = self.what;
-        let (ra, rb) = (range(va, ca), range(vb, cb));
         let (ra0, rb0) = (ra.start, rb.start);
         let (oa, ob) = {
             let (pa, pb) = self.table.parts(ra, rb);
@@ -154,7 +157,7 @@ impl<'t, T: Table> Filler<'t, T> {
         };
         let oa = oa.map_err(at(base))?;
         let ob = ob.map_err(at(base + cut as u64))?;
-        if oa.count != ca || ob.count != cb {
+        if oa.count != ca {
             // A valid run has one number per comma; the scanner reports any other shape.
             return Err(RawError::at(format!("malformed {what} array"), base));
         }
@@ -170,6 +173,9 @@ impl<'t, T: Table> Filler<'t, T> {
         if half.head_done {
             if self.pending.len() == w {
                 let r = start / w;
+                if r >= self.table.capacity() {
+                    return Err(RawError::at(self.table.too_many(), at));
+                }
                 let (mut part, _) = self.table.parts(r..r + 1, 0..0);
                 part.put(r, &self.pending)
                     .map_err(|m| RawError::at(m, at))?;
@@ -274,4 +280,118 @@ fn scan_half(
             count,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records stored whole, one Vec per record.
+    struct Rows {
+        width: usize,
+        rows: Vec<Vec<u32>>,
+    }
+    struct RowsPart<'p> {
+        start: usize,
+        rows: &'p mut [Vec<u32>],
+    }
+    impl Table for Rows {
+        type Part<'p> = RowsPart<'p>;
+        fn width(&self) -> usize {
+            self.width
+        }
+        fn capacity(&self) -> usize {
+            self.rows.len()
+        }
+        fn parts(&mut self, a: Range<usize>, b: Range<usize>) -> (RowsPart<'_>, RowsPart<'_>) {
+            let (x, y) = if b.is_empty() {
+                (&mut self.rows[a.clone()], &mut [][..])
+            } else {
+                let (x, y) = self.rows.split_at_mut(b.start);
+                (&mut x[a.clone()], &mut y[..b.len()])
+            };
+            (
+                RowsPart {
+                    start: a.start,
+                    rows: x,
+                },
+                RowsPart {
+                    start: b.start,
+                    rows: y,
+                },
+            )
+        }
+        fn too_many(&self) -> String {
+            "too many".into()
+        }
+    }
+    impl Part for RowsPart<'_> {
+        fn put(&mut self, r: usize, rec: &[u32]) -> Result<(), String> {
+            let row = self.rows.get_mut(r - self.start).ok_or("too many")?;
+            *row = rec.to_vec();
+            Ok(())
+        }
+    }
+
+    /// Feeds `values` as text cut into regions of about `cut` bytes, like the lexer does.
+    fn fill(values: &[u32], width: usize, capacity: usize, cut: usize) -> Result<Rows, String> {
+        let mut text = String::new();
+        for v in values {
+            text.push_str(&format!("{v},\n"));
+        }
+        let mut rows = Rows {
+            width,
+            rows: vec![Vec::new(); capacity],
+        };
+        let mut f = Filler::new(&mut rows, "test");
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let end = (at + cut).min(bytes.len());
+            let end = memchr::memrchr(b',', &bytes[at..end]).map_or(bytes.len(), |c| at + c + 1);
+            f.piece(Piece::Region(&bytes[at..end], at as u64))
+                .map_err(|e| format!("{e:?}"))?;
+            at = end;
+        }
+        let read = f.finish()?;
+        if read != capacity {
+            return Err(format!("read {read} of {capacity}"));
+        }
+        Ok(rows)
+    }
+
+    #[test]
+    fn regions_cut_anywhere_fill_the_same_records() {
+        let values: Vec<u32> = (0..200_000u32)
+            .map(|i| i.wrapping_mul(2654435761) >> 12)
+            .collect();
+        for width in [3usize, 7] {
+            let n = values.len() / width;
+            let values = &values[..n * width];
+            // Regions big enough to be split across both cores, and small ones.
+            for cut in [PARALLEL_MIN * 3 + 17, PARALLEL_MIN + 5, 1000, 23] {
+                let rows = fill(values, width, n, cut).unwrap();
+                for (r, row) in rows.rows.iter().enumerate() {
+                    assert_eq!(
+                        row[..],
+                        values[r * width..(r + 1) * width],
+                        "width {width} cut {cut}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn more_records_than_declared_is_an_error_not_a_panic() {
+        let values: Vec<u32> = (0..210_000).collect();
+        for cut in [PARALLEL_MIN * 3 + 17, PARALLEL_MIN + 5, 1000] {
+            for capacity in [values.len() / 3 - 1, values.len() / 6, 1] {
+                assert!(
+                    fill(&values, 3, capacity, cut).is_err(),
+                    "cut {cut} capacity {capacity}"
+                );
+            }
+        }
+    }
 }
