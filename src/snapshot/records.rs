@@ -238,6 +238,36 @@ fn scan_half(
     bytes: &[u8],
     phase: usize,
     w: usize,
+    part: impl Part,
+    first: usize,
+) -> Result<HalfOut, (usize, String)> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("bmi1") && std::arch::is_x86_feature_detected!("bmi2") {
+        // SAFETY: the CPU has the features the function is compiled for.
+        return unsafe { scan_half_bmi(bytes, phase, w, part, first) };
+    }
+    scan_half_body(bytes, phase, w, part, first)
+}
+
+/// [`scan_half`] compiled with BMI1/BMI2 (single-instruction bit scans, resets and
+/// variable shifts: the per-number work of the bulk scanner is mostly those).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi1,bmi2")]
+fn scan_half_bmi(
+    bytes: &[u8],
+    phase: usize,
+    w: usize,
+    part: impl Part,
+    first: usize,
+) -> Result<HalfOut, (usize, String)> {
+    scan_half_body(bytes, phase, w, part, first)
+}
+
+#[inline(always)]
+fn scan_half_body(
+    bytes: &[u8],
+    phase: usize,
+    w: usize,
     mut part: impl Part,
     first: usize,
 ) -> Result<HalfOut, (usize, String)> {
