@@ -19,21 +19,22 @@ pub fn calculate_shallow_sizes(s: &Snapshot) -> Vec<u32> {
     }
     let n = s.node_count();
     let mut owners = vec![0u32; n];
-    let mut work: Vec<u32> = Vec::new();
     for i in 0..n {
         let t = s.node_type[i];
-        if t == NodeType::HIDDEN
+        owners[i] = if t == NodeType::HIDDEN
             || t == NodeType::ARRAY
             || (t == NodeType::NATIVE && s.raw_name(i as u32) == "system / ExternalStringData")
         {
-            owners[i] = UNVISITED;
+            UNVISITED
         } else {
-            owners[i] = i as u32;
-            work.push(i as u32);
-        }
+            i as u32
+        };
     }
-    // Visiting order doesn't matter: the fixed point is the same.
-    while let Some(id) = work.pop() {
+    // Ownership only moves up (unvisited, one owner, several), so the fixed point does not
+    // depend on the visiting order: owners spread in node order first (edges read in
+    // sequence), then whatever changed spreads from a stack.
+    let mut work: Vec<u32> = Vec::new();
+    let spread = |id: u32, owners: &mut [u32], work: &mut Vec<u32>| {
         let owner = owners[id as usize];
         for e in s.edges(id) {
             if s.edge_type[e] == EdgeType::WEAK {
@@ -50,6 +51,14 @@ pub fn calculate_shallow_sizes(s: &Snapshot) -> Vec<u32> {
                 work.push(t);
             }
         }
+    };
+    for i in 0..n as u32 {
+        if owners[i as usize] == i {
+            spread(i, &mut owners, &mut work);
+        }
+    }
+    while let Some(id) = work.pop() {
+        spread(id, &mut owners, &mut work);
     }
     for i in 0..n {
         let o = owners[i];

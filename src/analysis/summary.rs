@@ -5,6 +5,7 @@ use super::Heap;
 use super::dominators::DominatorTree;
 use crate::snapshot::{NodeType, Snapshot};
 use crate::util::BitVec;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -91,7 +92,8 @@ pub fn group(
     let mut slot_of_class = vec![NONE; base + extra.len()];
     let mut slot_of_located: HashMap<String, u32> = HashMap::new();
     let mut aggs: Vec<ClassAggregate> = Vec::new();
-    let mut slot_of_tuple: HashMap<(u32, u32, u32, u32), u32> = HashMap::new();
+    // Looked up once per located object: a fast hash matters.
+    let mut slot_of_tuple: FxHashMap<(u32, u32, u32, u32), u32> = FxHashMap::default();
     let mut node_slot = vec![NONE; n];
     let mut loc_cursor = 0usize;
     for o in 0..n as u32 {
