@@ -289,23 +289,37 @@ fn read_snapshot_inner(
     } else {
         read_members(&mut lx, &mut st, true)?
     };
-    if !ended {
-        // The retainer index needs only the edges: it is built on another core while this
-        // one reads the rest (strings, locations).
-        let first_edge = std::mem::take(&mut st.snap.first_edge);
-        let edge_to = std::mem::take(&mut st.snap.edge_to);
-        let mut index = None;
-        rayon::in_place_scope(|scope| {
-            scope.spawn(|_| index = Some(Retainers::build_from(&first_edge, &edge_to)));
-            read_members(&mut lx, &mut st, false)
-        })?;
-        st.snap.first_edge = first_edge;
-        st.snap.edge_to = edge_to;
-        st.snap.retainer_index = index;
+    if ended {
+        end_of_document(&mut lx)?;
+        return complete(st);
     }
+    // The retainer index needs only the edges: it is built on another core while this one
+    // reads the rest (strings, locations) and checks what it read.
+    let first_edge = std::mem::take(&mut st.snap.first_edge);
+    let edge_to = std::mem::take(&mut st.snap.edge_to);
+    let mut index = None;
+    let mut snap = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| index = Some(Retainers::build_from(&first_edge, &edge_to)));
+        read_members(&mut lx, &mut st, false)?;
+        end_of_document(&mut lx)?;
+        complete(st)
+    })?;
+    snap.first_edge = first_edge;
+    snap.edge_to = edge_to;
+    snap.retainer_index = index;
+    Ok(snap)
+}
+
+fn end_of_document(lx: &mut Lexer<'_, impl Source>) -> Result<(), RawError> {
     if !lx.at_end()? {
         return Err(lx.err("unexpected data after the end of the snapshot"));
     }
+    Ok(())
+}
+
+/// Checks that every part was there and consistent, and finishes the snapshot (it does not
+/// touch the edges' targets or offsets, which may be lent out meanwhile).
+fn complete(st: Members) -> Result<Snapshot, RawError> {
     let Members {
         mut snap,
         layout,
