@@ -116,6 +116,18 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
     // Page-owned flags feed the essential edges; where no node can be page-owned the flags
     // are made on the other core and the dominator chain starts at once.
     let page_roots = flags::has_page_roots(&snap);
+    let find_essential = |s: &Snapshot, flags: Option<&[u8]>, slot_edge: &[u32]| {
+        ctl.phase("Finding essential edges", || {
+            let essential = essential::essential_edges(s, flags, &eph);
+            let slot_essential = essential::slot_essential(&essential, slot_edge);
+            (essential, slot_essential)
+        })
+    };
+    // Without page objects the essential edges need nothing more: both cores find them.
+    let mut early = None;
+    if !page_roots {
+        early = Some(find_essential(&snap, None, &slot_edge)?);
+    }
     let (dom, rest) = {
         let s = &snap;
         let (eph, retainers, dom_state) = (&eph, &retainers, &dom_state);
@@ -131,9 +143,11 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 } else {
                     None
                 };
+                let (essential, slot_essential) = match early {
+                    Some(found) => found,
+                    None => find_essential(s, flags.as_deref(), &slot_edge)?,
+                };
                 let dom = ctl.phase("Building dominator tree", || {
-                    let essential = essential::essential_edges(s, flags.as_deref(), eph);
-                    let slot_essential = essential::slot_essential(&essential, &slot_edge);
                     dominators::calculate_dominators(
                         s,
                         retainers,
