@@ -13,6 +13,8 @@ pub struct Dominators {
     pub order: Vec<u32>,
     /// Nodes the root did not reach over essential edges (DevTools' warning count).
     pub unreachable_from_root: u32,
+    /// Memory the pass is done with, for [`DominatorTree::build`] to reuse.
+    pub scratch: Vec<u32>,
 }
 
 impl Dominators {
@@ -224,7 +226,6 @@ pub fn calculate_dominators(
     }
     idom.remove(0);
     drop(lt);
-    drop(scratch);
     let mut order = vertex;
     order.truncate(count as usize + 1);
     order.remove(0);
@@ -233,6 +234,7 @@ pub fn calculate_dominators(
         idom,
         order,
         unreachable_from_root,
+        scratch,
     })
 }
 
@@ -256,26 +258,34 @@ pub struct DominatorTree {
 }
 
 impl DominatorTree {
-    pub fn build(idom: &[u32], root: u32) -> DominatorTree {
+    /// `scratch` is memory to reuse for the children (any contents).
+    pub fn build(idom: &[u32], root: u32, scratch: Vec<u32>) -> DominatorTree {
         let n = idom.len();
+        // Count into first[d], make each the end of d's range, then fill each range from
+        // its end while ordinals ascend: the counters end at the ranges' starts.
         let mut first = vec![0u32; n + 1];
         for (o, &d) in idom.iter().enumerate() {
             if o as u32 != root {
-                first[d as usize + 1] += 1;
+                first[d as usize] += 1;
             }
         }
-        for i in 0..n {
-            first[i + 1] += first[i];
+        let mut acc = 0u32;
+        for f in first[..n].iter_mut() {
+            acc += *f;
+            *f = acc;
         }
-        let mut cursor: Vec<u32> = first[1..].to_vec();
-        let mut children = vec![0u32; n.saturating_sub(1)];
+        first[n] = acc;
+        let mut children = scratch;
+        children.clear();
+        children.resize(n.saturating_sub(1), 0);
         for (o, &d) in idom.iter().enumerate() {
             if o as u32 == root {
                 continue;
             }
-            cursor[d as usize] -= 1;
-            children[cursor[d as usize] as usize] = o as u32;
+            first[d as usize] -= 1;
+            children[first[d as usize] as usize] = o as u32;
         }
+        children.shrink_to_fit();
         DominatorTree { first, children }
     }
 

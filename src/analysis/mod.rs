@@ -200,13 +200,15 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
     let (flags_a, dom) = dom?;
     let (flags_b, shallow, distance, class, interfaces, mut statistics, grouping) = rest?;
     let flags = flags_a.or(flags_b).unwrap_or_default();
+    let mut dom = dom;
+    let scratch = std::mem::take(&mut dom.scratch);
     let (retained, dominator_tree) = {
         let (dom, shallow) = (&dom, &shallow);
         rayon::join(
             || ctl.phase("Calculating retained sizes", || dom.retained_sizes(shallow)),
             || {
                 ctl.phase("Building dominated nodes", || {
-                    DominatorTree::build(&dom.idom, snap.root)
+                    DominatorTree::build(&dom.idom, snap.root, scratch)
                 })
             },
         )
