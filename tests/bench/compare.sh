@@ -14,7 +14,7 @@ root=$PWD
 out=$root/bench-out
 shared=$root/../shared
 sizes=("$@")
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(4m 16m)
 mkdir -p "$out"
 
