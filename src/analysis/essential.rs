@@ -31,33 +31,18 @@ pub fn essential_edges(s: &Snapshot, flags: Option<&[u8]>, eph: &Ephemerons) -> 
     }
 }
 
-/// One bit per edge: `keep(source, edge)`.
-fn edges_where(s: &Snapshot, keep: impl Fn(u32, usize) -> bool + Sync) -> BitVec {
+/// One bit per edge: `keep(source, edge)`, in one pass over the nodes (edges in order).
+fn edges_where(s: &Snapshot, keep: impl Fn(u32, usize) -> bool) -> BitVec {
     let m = s.edge_count();
-    // Work per 64-edge word so threads never share a word.
-    let words: Vec<u64> = (0..m.div_ceil(64))
-        .into_par_iter()
-        .map(|w| {
-            let lo = w * 64;
-            let hi = (lo + 64).min(m);
-            // Source node of edge `lo`: the last node whose first edge is <= lo.
-            let mut src = s
-                .first_edge
-                .partition_point(|&f| (f as usize) <= lo)
-                .saturating_sub(1);
-            let mut bits = 0u64;
-            for e in lo..hi {
-                while s.first_edge[src + 1] as usize <= e {
-                    src += 1;
-                }
-                if keep(src as u32, e) {
-                    bits |= 1 << (e - lo);
-                }
+    let mut bits = BitVec::new(m);
+    for src in 0..s.node_count() as u32 {
+        for e in s.edges(src) {
+            if keep(src, e) {
+                bits.set(e);
             }
-            bits
-        })
-        .collect();
-    BitVec::from_words(words, m)
+        }
+    }
+    bits
 }
 
 #[inline(always)]

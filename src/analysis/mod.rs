@@ -123,11 +123,6 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
             (essential, slot_essential)
         })
     };
-    // Without page objects the essential edges need nothing more: both cores find them.
-    let mut early = None;
-    if !page_roots {
-        early = Some(find_essential(&snap, None, &slot_edge)?);
-    }
     let (dom, rest) = {
         let s = &snap;
         let (eph, retainers, dom_state) = (&eph, &retainers, &dom_state);
@@ -143,10 +138,7 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 } else {
                     None
                 };
-                let (essential, slot_essential) = match early {
-                    Some(found) => found,
-                    None => find_essential(s, flags.as_deref(), &slot_edge)?,
-                };
+                let (essential, slot_essential) = find_essential(s, flags.as_deref(), &slot_edge)?;
                 let dom = ctl.phase("Building dominator tree", || {
                     dominators::calculate_dominators(
                         s,
