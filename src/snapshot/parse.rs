@@ -874,16 +874,18 @@ fn build_locations(
             "locations array length is not a multiple of its fields",
         ));
     }
+    let magic = divisor_magic(node_fields as u32);
     let mut out: Vec<(u32, Location)> = Vec::with_capacity(raw.len() / lf);
     for (k, r) in raw.chunks_exact(lf).enumerate() {
-        let idx = r[oi] as usize;
-        if !idx.is_multiple_of(node_fields) || idx / node_fields >= node_count {
+        let idx = r[oi];
+        let o = divide(idx, magic);
+        if o as usize * node_fields != idx as usize || o as usize >= node_count {
             return Err(RawError::bad(format!(
                 "location {k} refers to {idx}, which is not a node index"
             )));
         }
         out.push((
-            (idx / node_fields) as u32,
+            o,
             Location {
                 script_id: r[si],
                 line: r[li],
@@ -891,16 +893,22 @@ fn build_locations(
             },
         ));
     }
-    // Stable sort keeps file order within a node; keep the last entry (Map.set overwrites).
-    out.sort_by_key(|&(o, _)| o);
-    let mut dedup: Vec<(u32, Location)> = Vec::with_capacity(out.len());
-    for item in out {
-        match dedup.last_mut() {
-            Some(last) if last.0 == item.0 => *last = item,
-            _ => dedup.push(item),
+    // V8 writes them in node order already; a stable sort keeps file order within a node.
+    if !out.is_sorted_by_key(|&(o, _)| o) {
+        out.sort_by_key(|&(o, _)| o);
+    }
+    // Keep the last entry per node (Map.set overwrites), in place.
+    let mut kept = 0;
+    for i in 0..out.len() {
+        if kept > 0 && out[kept - 1].0 == out[i].0 {
+            out[kept - 1] = out[i];
+        } else {
+            out[kept] = out[i];
+            kept += 1;
         }
     }
-    Ok(dedup)
+    out.truncate(kept);
+    Ok(out)
 }
 
 /// Bytes the analysis holds at its peak per node and per edge (measured on big snapshots:
