@@ -33,7 +33,9 @@ pub(crate) struct ReadSource<R: Read>(pub R);
 impl<R: Read> Source for ReadSource<R> {
     fn refill(&mut self, buf: &mut Vec<u8>, keep_from: usize) -> std::io::Result<Option<usize>> {
         let keep = buf.len() - keep_from;
-        let mut next = Vec::with_capacity(BUF.max(2 * keep));
+        // Small steps: this path serves in-memory inputs (tests, fuzzing), where zeroing a
+        // large buffer per refill would cost more than the parse.
+        let mut next = Vec::with_capacity((2 * keep).max(64 << 10));
         next.extend_from_slice(&buf[keep_from..]);
         next.resize(next.capacity(), 0);
         loop {
