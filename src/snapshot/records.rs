@@ -68,27 +68,14 @@ impl<'t, T: Table> Filler<'t, T> {
                 let w = self.table.width();
                 let start = self.values;
                 self.check_room(start + vals.len(), base)?;
-                let (head, rest) = vals.split_at(((w - start % w) % w).min(vals.len()));
-                let done = start.is_multiple_of(w) || head.len() == (w - start % w) % w;
-                let whole = rest.len() / w * w;
-                let first = start.div_ceil(w);
-                let out = HalfOut {
-                    head: head.to_vec(),
-                    head_done: done,
-                    tail: if done {
-                        rest[whole..].to_vec()
-                    } else {
-                        Vec::new()
-                    },
-                    count: vals.len(),
-                };
-                {
-                    let (mut part, _) = self.table.parts(first..first + whole / w, 0..0);
-                    for (k, rec) in rest[..whole].chunks_exact(w).enumerate() {
-                        part.put(first + k, rec)
-                            .map_err(|m| RawError::at(m, base))?;
+                let out = {
+                    let (part, _) = self.table.parts(whole_records(start, vals.len(), w), 0..0);
+                    let mut cut = Cutter::new(start % w, w, part, start.div_ceil(w));
+                    for &v in vals {
+                        cut.push(v).map_err(|m| RawError::at(m, base))?;
                     }
-                }
+                    cut.finish(vals.len())
+                };
                 self.stitch(out, base)
             }
         }
@@ -129,10 +116,7 @@ impl<'t, T: Table> Filler<'t, T> {
         let va = self.values;
         let vb = va + ca;
         self.check_room(vb, base)?;
-        let ra = {
-            let first = va.div_ceil(w);
-            first..(vb / w).max(first)
-        };
+        let ra = whole_records(va, ca, w);
         let rb = vb.div_ceil(w)..self.table.capacity().max(vb.div_ceil(w));
         let what = self.what;
         let (ra0, rb0) = (ra.start, rb.start);
@@ -268,48 +252,86 @@ fn scan_half_body(
     bytes: &[u8],
     phase: usize,
     w: usize,
-    mut part: impl Part,
+    part: impl Part,
     first: usize,
 ) -> Result<HalfOut, (usize, String)> {
-    let mut rec = [0u32; 64];
-    let mut f = phase;
-    let mut head_open = phase != 0;
-    let mut head = Vec::new();
-    let mut r = first;
+    let mut cut = Cutter::new(phase, w, part, first);
     let count = scan_region(
         bytes,
         #[inline(always)]
-        |v| {
-            rec[f] = v;
-            f += 1;
-            if f == w {
-                f = 0;
-                if head_open {
-                    head.extend_from_slice(&rec[phase..w]);
-                    head_open = false;
-                } else {
-                    part.put(r, &rec[..w])?;
-                    r += 1;
-                }
-            }
-            Ok(())
-        },
+        |v| cut.push(v),
     )?;
-    Ok(if head_open {
-        HalfOut {
-            head: rec[phase..f].to_vec(),
-            head_done: false,
-            tail: Vec::new(),
-            count,
+    Ok(cut.finish(count))
+}
+
+/// The records that start and end inside `count` numbers starting at number `start`.
+fn whole_records(start: usize, count: usize, w: usize) -> Range<usize> {
+    let first = start.div_ceil(w);
+    first..((start + count) / w).max(first)
+}
+
+/// Cuts a stream of numbers whose first is field `phase` of a record: whole records go to
+/// `part` from record `first` on; the numbers before the first record boundary and after
+/// the last are kept for stitching.
+struct Cutter<P: Part> {
+    rec: [u32; 64],
+    f: usize,
+    phase: usize,
+    w: usize,
+    head_open: bool,
+    head: Vec<u32>,
+    r: usize,
+    part: P,
+}
+
+impl<P: Part> Cutter<P> {
+    fn new(phase: usize, w: usize, part: P, first: usize) -> Self {
+        Cutter {
+            rec: [0; 64],
+            f: phase,
+            phase,
+            w,
+            head_open: phase != 0,
+            head: Vec::new(),
+            r: first,
+            part,
         }
-    } else {
-        HalfOut {
-            head,
-            head_done: true,
-            tail: rec[..f].to_vec(),
-            count,
+    }
+
+    #[inline(always)]
+    fn push(&mut self, v: u32) -> Result<(), String> {
+        self.rec[self.f] = v;
+        self.f += 1;
+        if self.f == self.w {
+            self.f = 0;
+            if self.head_open {
+                self.head.extend_from_slice(&self.rec[self.phase..self.w]);
+                self.head_open = false;
+            } else {
+                self.part.put(self.r, &self.rec[..self.w])?;
+                self.r += 1;
+            }
         }
-    })
+        Ok(())
+    }
+
+    fn finish(self, count: usize) -> HalfOut {
+        if self.head_open {
+            HalfOut {
+                head: self.rec[self.phase..self.f].to_vec(),
+                head_done: false,
+                tail: Vec::new(),
+                count,
+            }
+        } else {
+            HalfOut {
+                head: self.head,
+                head_done: true,
+                tail: self.rec[..self.f].to_vec(),
+                count,
+            }
+        }
+    }
 }
 
 #[cfg(test)]
