@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 const BUF: usize = 4 << 20;
 const MAX_DEPTH: usize = 512;
 
-/// Where the lexer's bytes come from, a buffer at a time.
 /// A stretch of a number array handed out by [`Lexer::u32_array_pieces`], with the document
 /// offset of its first byte.
 pub(crate) enum Piece<'b> {
@@ -20,6 +19,7 @@ pub(crate) enum Piece<'b> {
     Values(&'b [u32], u64),
 }
 
+/// Where the lexer's bytes come from, a buffer at a time.
 pub(crate) trait Source {
     /// Replaces `buf` by the next stretch of input, preceded by the old `buf[keep_from..]`
     /// (the unread tail). Returns where that tail starts in the new buffer, or `None` at
@@ -182,7 +182,7 @@ impl<'a, S: Source> Lexer<'a, S> {
                 return Ok(None);
             }
             let b = self.buf[self.pos];
-            if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            if is_ws(b) {
                 self.pos += 1;
             } else {
                 return Ok(Some(b));
@@ -278,10 +278,7 @@ impl<'a, S: Source> Lexer<'a, S> {
         let at = |i: usize| self.base + (i - self.start) as u64;
         let mut i = self.pos;
         loop {
-            let mut j = i;
-            while j < buf.len() && matches!(buf[j], b' ' | b'\n' | b'\r' | b'\t') {
-                j += 1;
-            }
+            let j = skip_ws(buf, i);
             let end = match (buf.get(j), find_special(buf, j + 1)) {
                 (Some(b'"'), Some(end)) if buf[end] == b'"' => end,
                 _ => {
@@ -293,10 +290,7 @@ impl<'a, S: Source> Lexer<'a, S> {
                 .map_err(|_| RawError::at("invalid UTF-8 inside a string", at(j) + 1))?;
             f(text).map_err(|m| RawError::at(m, at(j)))?;
             i = end + 1;
-            let mut k = i;
-            while k < buf.len() && matches!(buf[k], b' ' | b'\n' | b'\r' | b'\t') {
-                k += 1;
-            }
+            let k = skip_ws(buf, i);
             match buf.get(k) {
                 Some(b',') => i = k + 1,
                 Some(b']') => {
@@ -641,6 +635,21 @@ fn find_special(b: &[u8], from: usize) -> Option<usize> {
 fn push_char(out: &mut Vec<u8>, c: char) {
     let mut b = [0u8; 4];
     out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+}
+
+/// JSON whitespace.
+#[inline(always)]
+pub(crate) fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// The index of the first byte at or after `i` that is not whitespace (`b.len()` if none).
+#[inline(always)]
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && is_ws(b[i]) {
+        i += 1;
+    }
+    i
 }
 
 pub(crate) fn show_byte(b: u8) -> String {

@@ -5,7 +5,7 @@
 //! few bytes, and any run the masks find malformed (to name the fault), go through a plain
 //! byte-by-byte scanner.
 
-use super::lexer::show_byte;
+use super::lexer::{is_ws, show_byte, skip_ws};
 
 /// The value of the first `len` (1..=8) digit bytes of `sub` (bytes minus '0', first digit
 /// in the lowest byte): shift them to the top so the missing digits act as leading zeros.
@@ -97,7 +97,7 @@ fn classify_bytes(block: &[u8; 64]) -> (u64, u64, u64) {
     for (i, &b) in block.iter().enumerate() {
         digit |= (b.is_ascii_digit() as u64) << i;
         comma |= ((b == b',') as u64) << i;
-        ws |= (matches!(b, b' ' | b'\n' | b'\r' | b'\t') as u64) << i;
+        ws |= (is_ws(b) as u64) << i;
     }
     (digit, comma, ws)
 }
@@ -205,9 +205,7 @@ fn scan_bytes(
     let mut i = 0;
     let mut count = 0;
     while i < n {
-        while i < n && matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
-            i += 1;
-        }
+        i = skip_ws(bytes, i);
         if i == n {
             break;
         }
@@ -254,9 +252,7 @@ fn scan_bytes(
         }
         sink(acc as u32).map_err(|m| (start, m))?;
         count += 1;
-        while i < n && matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
-            i += 1;
-        }
+        i = skip_ws(bytes, i);
         if i == n {
             return Err((i, "missing ','".into()));
         }
