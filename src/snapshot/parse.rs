@@ -269,6 +269,12 @@ fn read_snapshot_inner(
     }
     lx.expect(b'{', "'{'")?;
 
+    let limits = Limits {
+        max_numbers,
+        byte_budget,
+        file_len,
+        compressed,
+    };
     let mut st = Members {
         snap: Snapshot::default(),
         layout: None,
@@ -278,16 +284,12 @@ fn read_snapshot_inner(
         edge_counts: Vec::new(),
         raw_locations: Vec::new(),
         location_fields: Vec::new(),
-        max_numbers,
-        byte_budget,
-        file_len,
-        compressed,
     };
     let ended = if lx.peek()? == Some(b'}') {
         lx.expect(b'}', "'}'")?;
         true
     } else {
-        read_members(&mut lx, &mut st, true)?
+        read_members(&mut lx, &mut st, &limits, true)?
     };
     if ended {
         end_of_document(&mut lx)?;
@@ -300,7 +302,7 @@ fn read_snapshot_inner(
     let mut index = None;
     let mut snap = rayon::in_place_scope(|scope| {
         scope.spawn(|_| index = Some(Retainers::build_from(&first_edge, &edge_to)));
-        read_members(&mut lx, &mut st, false)?;
+        read_members(&mut lx, &mut st, &limits, false)?;
         end_of_document(&mut lx)?;
         complete(st)
     })?;
@@ -374,6 +376,10 @@ struct Members {
     edge_counts: Vec<u32>,
     raw_locations: Vec<u32>,
     location_fields: Vec<String>,
+}
+
+/// What the file's size allows, for bounding what the header and arrays claim.
+struct Limits {
     max_numbers: usize,
     byte_budget: u64,
     file_len: u64,
@@ -386,8 +392,15 @@ struct Members {
 fn read_members(
     lx: &mut Lexer<'_, impl Source>,
     st: &mut Members,
+    limits: &Limits,
     stop_after_edges: bool,
 ) -> Result<bool, RawError> {
+    let &Limits {
+        max_numbers,
+        byte_budget,
+        file_len,
+        compressed,
+    } = limits;
     let mut key = Vec::new();
     loop {
         key.clear();
@@ -404,13 +417,16 @@ fn read_members(
             edge_counts,
             raw_locations,
             location_fields,
-            max_numbers,
-            byte_budget,
-            file_len,
-            compressed,
         } = st;
-        let (max_numbers, byte_budget, file_len, compressed) =
-            (*max_numbers, *byte_budget, *file_len, *compressed);
+        let repeated = match key.as_slice() {
+            b"nodes" => *have_nodes,
+            b"edges" => *have_edges,
+            b"strings" => *have_strings,
+            _ => false,
+        };
+        if repeated {
+            return Err(lx.err(format!("the snapshot has two \"{section}\" arrays")));
+        }
         match key.as_slice() {
             b"snapshot" => {
                 let at = lx.offset();
@@ -434,15 +450,6 @@ fn read_members(
                     .unwrap_or(0);
                 *location_fields = header.meta.location_fields.clone();
                 *layout = Some(l);
-            }
-            b"nodes" | b"edges" | b"strings"
-                if match key.as_slice() {
-                    b"nodes" => *have_nodes,
-                    b"edges" => *have_edges,
-                    _ => *have_strings,
-                } =>
-            {
-                return Err(lx.err(format!("the snapshot has two \"{section}\" arrays")));
             }
             b"nodes" => {
                 let l = layout
