@@ -136,6 +136,13 @@ fn broken_files_get_one_line_errors() {
             "points inside a node",
         ),
         (
+            "two-edge-arrays",
+            tiny(NODES, EDGES, STRINGS, (3, 2))
+                .replace(r#""locations":"#, r#""edges":[5,2,7, 2,2,14],"locations":"#)
+                .into_bytes(),
+            "two \"edges\" arrays",
+        ),
+        (
             "string-index",
             tiny(NODES, "5,2,7, 2,99,14", STRINGS, (3, 2)).into_bytes(),
             "names string 99",
