@@ -4,23 +4,9 @@
 use super::dominators::calculate_dominators;
 use super::retainers::Retainers;
 use crate::snapshot::{EdgeType, NodeType, Snapshot};
-use crate::util::BitVec;
+use crate::util::{BitVec, TestRng as Rng};
 use petgraph::algo::dominators::simple_fast;
 use petgraph::graph::{DiGraph, NodeIndex};
-
-/// A tiny xorshift generator: deterministic without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn random_snapshot(rng: &mut Rng, n: usize, extra: usize) -> Snapshot {
     // A random spanning tree from node 0 makes everything reachable, then random extra edges.

@@ -663,20 +663,18 @@ pub(crate) fn show_byte(b: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::TestRng;
 
     #[test]
     fn special_byte_search_matches_a_plain_search() {
-        let mut x = 12345u64;
+        let mut rng = TestRng(12345);
         let alphabet = b"ab \"\\\x01\x1f\x20\x7f\x80\xe2\xff";
         for len in 0..40 {
             for _ in 0..50 {
                 let mut v = Vec::new();
                 for _ in 0..len {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
                     // Mostly plain bytes, so matches sit at every position.
-                    let k = (x >> 33) as usize % (alphabet.len() * 4);
+                    let k = rng.below(alphabet.len() as u64 * 4) as usize;
                     v.push(if k < alphabet.len() {
                         alphabet[k]
                     } else {

@@ -270,6 +270,7 @@ fn scan_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::TestRng;
 
     fn scan(text: &[u8]) -> Result<Vec<u32>, (usize, String)> {
         // Both scanners must agree, on values and on the first fault.
@@ -308,46 +309,34 @@ mod tests {
         assert!(scan(b"-1,").is_err());
     }
 
-    /// A small deterministic generator (no dependency for a test).
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            self.0 >> 33
-        }
-    }
-
     #[test]
     fn bulk_and_byte_scanners_agree_on_long_and_damaged_runs() {
-        let mut rng = Lcg(7);
+        let mut rng = TestRng(7);
         let ws = [" ", "\n", "\r\n", "\t", "  "];
         for round in 0..400 {
             let mut text = Vec::new();
-            let count = 50 + rng.next() % 400;
+            let count = 50 + rng.below(400);
             for _ in 0..count {
                 if rng.next().is_multiple_of(5) {
-                    text.extend_from_slice(ws[(rng.next() % 5) as usize].as_bytes());
+                    text.extend_from_slice(ws[rng.below(5) as usize].as_bytes());
                 }
-                let digits = 1 + rng.next() % 11;
-                let mut v = rng.next() % 10u64.pow(digits.min(9) as u32);
+                let digits = 1 + rng.below(11);
+                let mut v = rng.below(10u64.pow(digits.min(9) as u32));
                 if digits >= 10 {
-                    v = rng.next() * 37 % 5_000_000_000;
+                    v = rng.below(5_000_000_000);
                 }
                 text.extend_from_slice(v.to_string().as_bytes());
                 if rng.next().is_multiple_of(7) {
-                    text.extend_from_slice(ws[(rng.next() % 5) as usize].as_bytes());
+                    text.extend_from_slice(ws[rng.below(5) as usize].as_bytes());
                 }
                 text.push(b',');
             }
             // Half the rounds damage a few bytes.
             if round % 2 == 1 {
                 let damage = b"-.e+ ,x\"9a\x00\xff";
-                for _ in 0..1 + rng.next() % 3 {
-                    let at = (rng.next() as usize) % (text.len() - 1);
-                    text[at] = damage[(rng.next() as usize) % damage.len()];
+                for _ in 0..1 + rng.below(3) {
+                    let at = rng.below(text.len() as u64 - 1) as usize;
+                    text[at] = damage[rng.below(damage.len() as u64) as usize];
                 }
             }
             let _ = scan(&text);
@@ -356,12 +345,12 @@ mod tests {
 
     #[test]
     fn block_masks_match_the_byte_rule() {
-        let mut rng = Lcg(11);
+        let mut rng = TestRng(11);
         let alphabet = b"0123456789, \n\r\t/:-.\x00\xff";
         for _ in 0..200 {
             let mut block = [0u8; 64];
             for b in block.iter_mut() {
-                *b = alphabet[(rng.next() as usize) % alphabet.len()];
+                *b = alphabet[rng.below(alphabet.len() as u64) as usize];
             }
             assert_eq!(classify(&block), classify_bytes(&block));
         }
