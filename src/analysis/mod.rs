@@ -116,13 +116,6 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
     // Page-owned flags feed the essential edges; where no node can be page-owned the flags
     // are made on the other core and the dominator chain starts at once.
     let page_roots = flags::has_page_roots(&snap);
-    let find_essential = |s: &Snapshot, flags: Option<&[u8]>, slot_edge: &[u32]| {
-        ctl.phase("Finding essential edges", || {
-            let essential = essential::essential_edges(s, flags, &eph);
-            let slot_essential = essential::slot_essential(&essential, slot_edge);
-            (essential, slot_essential)
-        })
-    };
     let (dom, rest) = {
         let s = &snap;
         let (eph, retainers, dom_state) = (&eph, &retainers, &dom_state);
@@ -138,7 +131,11 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 } else {
                     None
                 };
-                let (essential, slot_essential) = find_essential(s, flags.as_deref(), &slot_edge)?;
+                let (essential, slot_essential) = ctl.phase("Finding essential edges", || {
+                    let essential = essential::essential_edges(s, flags.as_deref(), eph);
+                    let slot_essential = essential::slot_essential(&essential, &slot_edge);
+                    (essential, slot_essential)
+                })?;
                 let dom = ctl.phase("Building dominator tree", || {
                     dominators::calculate_dominators(
                         s,
@@ -189,10 +186,9 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
             },
         )
     };
-    let (flags_a, dom) = dom?;
+    let (flags_a, mut dom) = dom?;
     let (flags_b, shallow, distance, class, interfaces, mut statistics, grouping) = rest?;
     let flags = flags_a.or(flags_b).unwrap_or_default();
-    let mut dom = dom;
     let scratch = std::mem::take(&mut dom.scratch);
     let (retained, dominator_tree) = {
         let (dom, shallow) = (&dom, &shallow);
