@@ -39,11 +39,6 @@ pub fn calculate_dominators(
 ) -> Option<Dominators> {
     let n = s.node_count();
     let len = n + 1;
-    // DFS numbers are 1-based (0: not numbered). `num` maps node ordinal + 1 to its number,
-    // `vertex` a number to node ordinal + 1; everything after the DFS works on numbers, so
-    // the per-vertex arrays are walked in order instead of at random.
-    let mut num = vec![0u32; len];
-    let mut vertex = vec![0u32; len];
     // Three per-number arrays dropped at the end live in `scratch` (memory the caller is
     // done with, already mapped): fresh pages cost more here than clearing old ones.
     let mut scratch = scratch;
@@ -51,23 +46,22 @@ pub fn calculate_dominators(
     scratch.resize(3 * len, 0);
     let (parent, rest) = scratch.split_at_mut(len);
     let (bucket_head, bucket_next) = rest.split_at_mut(len);
-    let mut count: u32 = 0;
+    let mut dfs_numbers = Numbering {
+        num: vec![0u32; len],
+        vertex: vec![0u32; len],
+        parent,
+        count: 0,
+    };
     let r = s.root + 1;
     let reached_from_root;
     {
+        let nb = &mut dfs_numbers;
         // Iterative DFS over essential edges in edge order; the stack holds each open
         // vertex, its number and the next edge to look at.
         let mut stack: Vec<(u32, u32, u32)> = Vec::new();
-        let mut dfs = |start: u32,
-                       start_parent: u32,
-                       num: &mut [u32],
-                       vertex: &mut [u32],
-                       parent: &mut [u32]| {
-            count += 1;
-            num[start as usize] = count;
-            vertex[count as usize] = start;
-            parent[count as usize] = start_parent;
-            stack.push((start, count, s.first_edge[(start - 1) as usize]));
+        let mut dfs = |start: u32, start_parent: u32, nb: &mut Numbering<'_>| {
+            let n0 = nb.assign(start, start_parent);
+            stack.push((start, n0, s.first_edge[(start - 1) as usize]));
             while let Some(top) = stack.last_mut() {
                 let (v, vn) = (top.0, top.1);
                 let end = s.first_edge[v as usize];
@@ -78,7 +72,7 @@ pub fn calculate_dominators(
                     e += 1;
                     if essential.get(ei) {
                         let w = s.edge_to[ei] + 1;
-                        if num[w as usize] == 0 {
+                        if nb.num[w as usize] == 0 {
                             next = w;
                             break;
                         }
@@ -88,37 +82,37 @@ pub fn calculate_dominators(
                 if next == 0 {
                     stack.pop();
                 } else {
-                    count += 1;
-                    num[next as usize] = count;
-                    vertex[count as usize] = next;
-                    parent[count as usize] = vn;
-                    stack.push((next, count, s.first_edge[(next - 1) as usize]));
+                    let wn = nb.assign(next, vn);
+                    stack.push((next, wn, s.first_edge[(next - 1) as usize]));
                 }
             }
-            count
+            nb.count
         };
-        reached_from_root = dfs(r, 0, &mut num, &mut vertex, parent);
+        reached_from_root = dfs(r, 0, nb);
         if (reached_from_root as usize) < n {
             // Orphans (only weak retainers) start DFS trees hanging off the root.
             for v in 1..=n as u32 {
-                if num[v as usize] == 0 && has_only_weak_retainers(ret, slot_essential, v - 1) {
-                    dfs(v, 1, &mut num, &mut vertex, parent);
+                if nb.num[v as usize] == 0 && has_only_weak_retainers(ret, slot_essential, v - 1) {
+                    dfs(v, 1, nb);
+                }
+            }
+        }
+        if (nb.count as usize) < n {
+            // Cliques retained only by each other: numbered one by one under the root.
+            for v in 1..=n as u32 {
+                if nb.num[v as usize] == 0 {
+                    nb.assign(v, 1);
                 }
             }
         }
     }
     let unreachable_from_root = n as u32 - reached_from_root;
-    if (count as usize) < n {
-        // Cliques retained only by each other: numbered one by one under the root.
-        for v in 1..=n as u32 {
-            if num[v as usize] == 0 {
-                count += 1;
-                num[v as usize] = count;
-                vertex[count as usize] = v;
-                parent[count as usize] = 1;
-            }
-        }
-    }
+    let Numbering {
+        num,
+        vertex,
+        parent,
+        count,
+    } = dfs_numbers;
     if cancel() {
         return None;
     }
@@ -236,6 +230,28 @@ pub fn calculate_dominators(
         unreachable_from_root,
         scratch,
     })
+}
+
+/// DFS numbers, 1-based (0: not numbered): `num` maps node ordinal + 1 to its number,
+/// `vertex` a number to node ordinal + 1, `parent` a number to its DFS parent's number.
+/// Everything after the DFS works on numbers, so per-vertex arrays are walked in order.
+struct Numbering<'a> {
+    num: Vec<u32>,
+    vertex: Vec<u32>,
+    parent: &'a mut [u32],
+    count: u32,
+}
+
+impl Numbering<'_> {
+    #[inline(always)]
+    fn assign(&mut self, v: u32, parent: u32) -> u32 {
+        self.count += 1;
+        let c = self.count;
+        self.num[v as usize] = c;
+        self.vertex[c as usize] = v;
+        self.parent[c as usize] = parent;
+        c
+    }
 }
 
 /// Lengauer–Tarjan's per-number state.
