@@ -111,6 +111,17 @@ pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The string indexes of `o`'s property names, in edge order, into `out`: what both
+/// interface passes key their per-shape work by.
+fn property_names(s: &Snapshot, o: u32, out: &mut Vec<u32>) {
+    out.clear();
+    out.extend(
+        s.edges(o)
+            .filter(|&e| s.edge_type[e] == EdgeType::PROPERTY)
+            .map(|e| s.edge_name[e]),
+    );
+}
+
 /// The `{a, b}` name and property list an object with these property names (string
 /// indexes, in edge order) suggests; None when it has none to name.
 fn interface_candidate(s: &Snapshot, names: &[u32]) -> Option<(String, Vec<String>)> {
@@ -159,12 +170,7 @@ pub fn infer_interface_definitions(s: &Snapshot) -> Vec<InterfaceDefinition> {
             continue;
         }
         total += 1;
-        key.clear();
-        key.extend(
-            s.edges(o)
-                .filter(|&e| s.edge_type[e] == EdgeType::PROPERTY)
-                .map(|e| s.edge_name[e]),
-        );
+        property_names(s, o, &mut key);
         let found = match by_names.get(&key[..]) {
             Some(&found) => found,
             None => {
@@ -279,12 +285,7 @@ pub fn apply_interface_definitions(
         if !is_plain_object(s, o) {
             continue;
         }
-        key.clear();
-        key.extend(
-            s.edges(o)
-                .filter(|&e| s.edge_type[e] == EdgeType::PROPERTY)
-                .map(|e| s.edge_name[e]),
-        );
+        property_names(s, o, &mut key);
         if let Some(&m) = by_names.get(&key[..]) {
             matches.push((o, m));
             continue;
