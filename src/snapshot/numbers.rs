@@ -7,6 +7,15 @@
 
 use super::lexer::{is_ws, show_byte, skip_ws};
 
+/// Eight bytes (first in the lowest byte) minus '0' each, and how many of them, from the
+/// first, are digits (8: all).
+#[inline(always)]
+fn leading_digits(chunk: u64) -> (u64, usize) {
+    let sub = chunk.wrapping_sub(0x3030_3030_3030_3030);
+    let non_digit = (sub | sub.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
+    (sub, (non_digit.trailing_zeros() / 8) as usize)
+}
+
 /// The value of the first `len` (1..=8) digit bytes of `sub` (bytes minus '0', first digit
 /// in the lowest byte): shift them to the top so the missing digits act as leading zeros.
 #[inline]
@@ -159,9 +168,7 @@ fn scan_bulk(
             let at = p + s.trailing_zeros() as usize;
             s &= s - 1;
             let chunk = u64::from_le_bytes(bytes[at..at + 8].try_into().map_err(|_| Fault::Shape)?);
-            let sub = chunk.wrapping_sub(0x3030_3030_3030_3030);
-            let non_digit = (sub | sub.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
-            let len = (non_digit.trailing_zeros() / 8) as usize;
+            let (sub, len) = leading_digits(chunk);
             let value = if len < 8 {
                 swar_value(sub, len)
             } else if !bytes[at + 8].is_ascii_digit() {
@@ -215,9 +222,7 @@ fn scan_bytes(
         let mut swar_done = false;
         if i + 8 <= n {
             let chunk = u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
-            let sub = chunk.wrapping_sub(0x3030_3030_3030_3030);
-            let non_digit = (sub | sub.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
-            let len = (non_digit.trailing_zeros() / 8) as usize;
+            let (sub, len) = leading_digits(chunk);
             if len < 8 {
                 if len > 0 {
                     acc = swar_value(sub, len);
