@@ -9,6 +9,7 @@
 
 use egui_kittest::Harness;
 use heapdive::model::summary::Row;
+use heapdive::model::{Command, ObjRef};
 use heapdive::ui::{HeapdiveApp, Settings, Tab};
 use std::time::{Duration, Instant};
 
@@ -60,12 +61,16 @@ fn main() {
     let t = Instant::now();
     h.state_mut().open_files(vec![file.clone().into()]);
     let mut loading_frames = Vec::new();
-    while h.state().is_loading() {
+    while h.state().state.is_loading() {
         loading_frames.push(frame(&mut h));
         std::thread::sleep(Duration::from_millis(16));
     }
     let load = t.elapsed();
-    assert!(!h.state().snapshots.is_empty(), "{:?}", h.state().errors);
+    assert!(
+        !h.state().state.snaps.is_empty(),
+        "{:?}",
+        h.state().state.errors
+    );
     println!(
         "{file}: loaded in {:.2} s (the window stayed responsive while loading)\n",
         load.as_secs_f64()
@@ -78,7 +83,7 @@ fn main() {
 
     // Expand the class with the most objects: its sort runs on a worker thread.
     let (ci, count) = {
-        let m = &h.state().snapshots[0].summary;
+        let m = &h.state().state.snaps[0].summary;
         m.classes
             .iter()
             .enumerate()
@@ -86,10 +91,10 @@ fn main() {
             .max_by_key(|x| x.1)
             .unwrap()
     };
-    h.state_mut().snapshots[0].summary.toggle(ci);
+    h.state_mut().state.snaps[0].summary.toggle(ci);
     let t = Instant::now();
     let mut expanding = Vec::new();
-    while h.state().snapshots[0].summary.is_sorting() {
+    while h.state().state.snaps[0].summary.is_sorting() {
         expanding.push(frame(&mut h));
         std::thread::sleep(Duration::from_millis(8));
     }
@@ -108,7 +113,8 @@ fn main() {
     );
 
     // Select an object of that class: the retainers tree is built on the UI thread.
-    let node = h.state().snapshots[0]
+    let snap = h.state().state.snaps[0].id;
+    let node = h.state().state.snaps[0]
         .summary
         .rows
         .iter()
@@ -121,7 +127,7 @@ fn main() {
         })
         .unwrap();
     let t = Instant::now();
-    h.state_mut().select(0, node);
+    h.state_mut().run(Command::Select(ObjRef::new(snap, node)));
     let sel = t.elapsed();
     let f = frame(&mut h);
     println!(
@@ -129,10 +135,10 @@ fn main() {
         (sel + f).as_secs_f64() * 1e3
     );
 
-    h.state_mut().tab = Tab::Dominators;
+    h.state_mut().run(Command::ShowTab(Tab::Dominators));
     frame(&mut h);
     stats("Dominators, scrolling", scroll(&mut h, 60));
-    h.state_mut().tab = Tab::Containment;
+    h.state_mut().run(Command::ShowTab(Tab::Containment));
     frame(&mut h);
     stats("Containment, scrolling", scroll(&mut h, 60));
 }

@@ -5,6 +5,7 @@ mod common;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use heapdive::model::summary::{Column, Row};
+use heapdive::model::{Command, ObjRef, SnapId};
 use heapdive::ui::{HeapdiveApp, Settings, Tab};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,14 +24,49 @@ impl egui::DroppedFile for Dropped {
 }
 
 fn harness() -> Harness<'static, HeapdiveApp> {
+    harness_with(Settings::default())
+}
+
+fn harness_with(settings: Settings) -> Harness<'static, HeapdiveApp> {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_ui_state(
             |ui, app: &mut HeapdiveApp| app.ui(ui),
-            HeapdiveApp::new(Settings::default()),
+            HeapdiveApp::new(settings),
         );
     h.step();
     h
+}
+
+fn leak(i: usize) -> PathBuf {
+    common::fixture(&format!("leak/leak-{i}.heapsnapshot.gz"))
+}
+
+/// The id of the open snapshot named `name`.
+fn snap_named(h: &Harness<'static, HeapdiveApp>, name: &str) -> SnapId {
+    let st = &h.state().state;
+    st.snaps.iter().find(|s| s.name() == name).expect(name).id
+}
+
+/// Types `@id` of `node` in the search box and presses Enter.
+fn search_id(h: &mut Harness<'static, HeapdiveApp>, node: u32) {
+    let id = h.state().state.current_snap().unwrap().heap().id(node);
+    let search = h.get_by_label("Search:");
+    search.focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    let search = h.get_by_label("Search:");
+    search.type_text(&format!("@{id}"));
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    settle(h);
+}
+
+/// The first object of class `class` in the current snapshot.
+fn first_of(h: &Harness<'static, HeapdiveApp>, class: &str) -> u32 {
+    let heap = h.state().state.current_snap().unwrap().heap().clone();
+    (0..heap.node_count() as u32)
+        .find(|&o| heap.class_name(o) == class)
+        .expect(class)
 }
 
 fn drop_files(h: &mut Harness<'static, HeapdiveApp>, files: &[PathBuf]) {
@@ -72,11 +108,11 @@ fn drop_a_snapshot_then_sort_filter_and_follow_an_object_to_a_root() {
     let mut h = harness();
     drop_files(&mut h, &[common::fixture("leak/leak-3.heapsnapshot.gz")]);
     settle(&mut h);
-    assert_eq!(h.state().snapshots.len(), 1);
+    assert_eq!(h.state().state.snaps.len(), 1);
     // The top class by retained size, as the CLI and the oracle say.
     h.get_by_label("global");
     {
-        let m = &h.state().snapshots[0].summary;
+        let m = &h.state().state.snaps[0].summary;
         assert!(matches!(m.rows[0], Row::Class(0)));
         assert_eq!(m.classes[0].name, "global");
     }
@@ -85,7 +121,7 @@ fn drop_a_snapshot_then_sort_filter_and_follow_an_object_to_a_root() {
     h.get_by_label("Count").click();
     h.run_steps(2);
     {
-        let m = &h.state().snapshots[0].summary;
+        let m = &h.state().state.snaps[0].summary;
         assert_eq!(m.sort.column, Column::Count);
         let max = m.classes.iter().map(|c| c.count).max().unwrap();
         assert_eq!(m.classes[0].count, max);
@@ -97,7 +133,7 @@ fn drop_a_snapshot_then_sort_filter_and_follow_an_object_to_a_root() {
     filter.type_text("Session");
     h.run_steps(3);
     {
-        let m = &h.state().snapshots[0].summary;
+        let m = &h.state().state.snaps[0].summary;
         assert!(!m.rows.is_empty());
         for r in &m.rows {
             if let Row::Class(c) = r {
@@ -118,8 +154,8 @@ fn drop_a_snapshot_then_sort_filter_and_follow_an_object_to_a_root() {
     h.run_steps(2);
     h.key_press(egui::Key::ArrowDown);
     settle(&mut h);
-    let sel = h.state().selection.expect("an object is selected");
-    let heap = h.state().snapshots[0].heap().clone();
+    let sel = h.state().state.selection.expect("an object is selected");
+    let heap = h.state().state.snaps[0].heap().clone();
     assert_eq!(heap.class_name(sel.node), "Session");
     // Retainers and the graph of paths to a GC root are shown.
     h.get_by_label("Retainers");
@@ -141,17 +177,21 @@ fn a_broken_file_shows_an_error_and_keeps_the_open_snapshot() {
     std::fs::write(&broken, b"{\"snapshot\": {\"meta\": 1}}").unwrap();
     drop_files(&mut h, std::slice::from_ref(&broken));
     settle(&mut h);
-    assert_eq!(h.state().snapshots.len(), 1, "the good snapshot stays open");
-    assert_eq!(h.state().errors.len(), 1);
+    assert_eq!(
+        h.state().state.snaps.len(),
+        1,
+        "the good snapshot stays open"
+    );
+    assert_eq!(h.state().state.errors.len(), 1);
     assert!(
-        h.state().errors[0].contains("broken.heapsnapshot"),
+        h.state().state.errors[0].contains("broken.heapsnapshot"),
         "{}",
-        h.state().errors[0]
+        h.state().state.errors[0]
     );
     h.get_by_label_contains("broken.heapsnapshot");
     h.get_by_label("Dismiss").click();
     h.run_steps(2);
-    assert!(h.state().errors.is_empty());
+    assert!(h.state().state.errors.is_empty());
 }
 
 #[test]
@@ -165,10 +205,15 @@ fn dropping_two_snapshots_opens_the_comparison() {
         ],
     );
     settle(&mut h);
-    assert_eq!(h.state().snapshots.len(), 2);
-    assert_eq!(h.state().tab, Tab::Comparison);
+    assert_eq!(h.state().state.snaps.len(), 2);
+    assert_eq!(h.state().state.tab, Tab::Comparison);
     settle(&mut h);
-    let m = h.state().comparison.as_ref().expect("comparison rows");
+    let m = h
+        .state()
+        .state
+        .comparison
+        .as_ref()
+        .expect("comparison rows");
     let session = m
         .classes
         .iter()
@@ -190,12 +235,12 @@ fn a_series_shows_the_growth_chart_and_the_leak_report() {
             .collect::<Vec<_>>(),
     );
     settle(&mut h);
-    assert_eq!(h.state().snapshots.len(), 3);
+    assert_eq!(h.state().state.snaps.len(), 3);
     // Three files at once are a series: the Growth & leaks view opens by itself.
-    assert_eq!(h.state().tab, Tab::Growth);
+    assert_eq!(h.state().state.tab, Tab::Growth);
     h.run_steps(2);
     settle(&mut h);
-    let (_, m) = h.state().growth.as_ref().expect("growth computed");
+    let (_, m) = h.state().state.growth.as_ref().expect("growth computed");
     let report = m
         .data
         .leaks
@@ -213,9 +258,10 @@ fn a_series_shows_the_growth_chart_and_the_leak_report() {
     h.run_steps(2);
     settle(&mut h);
     h.run_steps(2);
-    assert_eq!(h.state().tab, Tab::Comparison);
-    let c = h.state().comparison.as_ref().expect("comparison");
-    assert_eq!((c.base, c.target), (0, 2));
+    assert_eq!(h.state().state.tab, Tab::Comparison);
+    let st = &h.state().state;
+    let c = st.comparison.as_ref().expect("comparison");
+    assert_eq!((c.base, c.target), (st.snaps[0].id, st.snaps[2].id));
     assert_eq!(c.text_filter, "Function");
 }
 
@@ -224,7 +270,7 @@ fn searching_by_id_and_by_name_selects_objects() {
     let mut h = harness();
     drop_files(&mut h, &[common::fixture("leak/leak-3.heapsnapshot.gz")]);
     settle(&mut h);
-    let heap = h.state().snapshots[0].heap().clone();
+    let heap = h.state().state.snaps[0].heap().clone();
     // @id jumps to the object.
     let o = (0..heap.node_count() as u32)
         .find(|&o| heap.class_name(o) == "Session")
@@ -236,7 +282,7 @@ fn searching_by_id_and_by_name_selects_objects() {
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
     settle(&mut h);
-    assert_eq!(h.state().selection.map(|s| s.node), Some(o));
+    assert_eq!(h.state().state.selection.map(|s| s.node), Some(o));
     // A name search lists matching objects; clicking one selects it.
     let search = h.get_by_label("Search:");
     search.focus();
@@ -246,11 +292,174 @@ fn searching_by_id_and_by_name_selects_objects() {
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
     settle(&mut h);
-    let r = h.state().search_results.as_ref().expect("search results");
+    let r = h
+        .state()
+        .state
+        .search_results
+        .as_ref()
+        .expect("search results");
     assert!(r.total >= 1600, "{}", r.total);
     let first = r.found[0];
     h.get_by_label_contains(&heapdive::model::format::object_label(&heap, first, 60))
         .click();
     h.run_steps(3);
-    assert_eq!(h.state().selection.map(|s| s.node), Some(first));
+    assert_eq!(h.state().state.selection.map(|s| s.node), Some(first));
+}
+
+#[test]
+fn a_remembered_tab_that_cannot_show_falls_back_to_summary() {
+    let mut h = harness_with(Settings {
+        tab: Tab::Growth,
+        ..Settings::default()
+    });
+    drop_files(&mut h, &[leak(3)]);
+    settle(&mut h);
+    assert_eq!(h.state().state.tab, Tab::Summary);
+    // The Summary's table is drawn, not an empty body.
+    h.get_by_label("global");
+    h.get_by_label("Retained Size");
+}
+
+#[test]
+fn close_an_earlier_snapshot_keeps_current_base_and_selection() {
+    let mut h = harness();
+    drop_files(&mut h, &(0..4).map(leak).collect::<Vec<_>>());
+    settle(&mut h);
+    let leak2 = snap_named(&h, "leak-2.heapsnapshot.gz");
+    let leak3 = snap_named(&h, "leak-3.heapsnapshot.gz");
+    assert_eq!(h.state().state.current, Some(leak3));
+    h.state_mut().run(Command::SetBase(leak2));
+    let session = first_of(&h, "Session");
+    search_id(&mut h, session);
+    let selected = h.state().state.selection;
+    assert_eq!(selected, Some(ObjRef::new(leak3, session)));
+    // Close leak-0 with its close button (the first one in the list).
+    h.get_all_by_label("x")
+        .next()
+        .expect("close buttons")
+        .click();
+    settle(&mut h);
+    let st = &h.state().state;
+    assert_eq!(st.snaps.len(), 3);
+    assert_eq!(st.current, Some(leak3));
+    assert_eq!(st.base, Some(leak2), "the base stays leak-2");
+    assert_eq!(st.selection, selected);
+    // The Comparison is leak-3 against leak-2, not "choose a different base".
+    h.get_by_label("Comparison").click();
+    settle(&mut h);
+    let c = h
+        .state()
+        .state
+        .comparison
+        .as_ref()
+        .expect("comparison rows");
+    assert_eq!((c.base, c.target), (leak2, leak3));
+    h.get_by_label("leak-3.heapsnapshot.gz compared with leak-2.heapsnapshot.gz");
+}
+
+#[test]
+fn dropping_an_open_file_again_does_not_duplicate_it() {
+    let mut h = harness();
+    drop_files(&mut h, &[leak(0)]);
+    settle(&mut h);
+    drop_files(&mut h, &[leak(0)]);
+    settle(&mut h);
+    let st = &h.state().state;
+    assert_eq!(st.snaps.len(), 1);
+    assert_eq!(st.base, None);
+    assert_eq!(st.tab, Tab::Summary);
+    assert!(st.status.contains("already open"), "{}", st.status);
+}
+
+#[test]
+fn back_and_forward_retrace_the_selection() {
+    let mut h = harness();
+    drop_files(&mut h, &[leak(0), leak(1)]);
+    settle(&mut h);
+    let (leak0, leak1) = (
+        snap_named(&h, "leak-0.heapsnapshot.gz"),
+        snap_named(&h, "leak-1.heapsnapshot.gz"),
+    );
+    h.get_by_label("Summary").click();
+    h.run_steps(2);
+    // A Session in leak-1, then shown in Dominators.
+    let a = first_of(&h, "Session");
+    search_id(&mut h, a);
+    h.get_by_label("Show in Dominators").click();
+    settle(&mut h);
+    assert_eq!(h.state().state.tab, Tab::Dominators);
+    // Then an object in the other snapshot.
+    h.state_mut().run(Command::SetCurrent(leak0));
+    h.run_steps(2);
+    let b = first_of(&h, "Map");
+    search_id(&mut h, b);
+    assert_eq!(h.state().state.selection, Some(ObjRef::new(leak0, b)));
+    // Alt+Left goes back across snapshots and views.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
+    settle(&mut h);
+    let st = &h.state().state;
+    assert_eq!(st.selection, Some(ObjRef::new(leak1, a)));
+    assert_eq!(st.current, Some(leak1));
+    assert_eq!(st.tab, Tab::Dominators);
+    // The toolbar's Forward comes back.
+    h.get_by_label("Forward").click();
+    settle(&mut h);
+    let st = &h.state().state;
+    assert_eq!(st.selection, Some(ObjRef::new(leak0, b)));
+    assert_eq!(st.current, Some(leak0));
+    assert_eq!(st.tab, Tab::Summary);
+    // A step through the retainer graph (a Select) is undone by Back too.
+    let retainer = {
+        let heap = st.current_snap().unwrap().heap().clone();
+        heapdive::analysis::paths::shortest_paths(&heap, b, 1, 40)[0]
+            .hops
+            .last()
+            .unwrap()
+            .from
+    };
+    h.state_mut()
+        .run(Command::Select(ObjRef::new(leak0, retainer)));
+    settle(&mut h);
+    h.get_by_label("Back").click();
+    settle(&mut h);
+    assert_eq!(h.state().state.selection, Some(ObjRef::new(leak0, b)));
+}
+
+#[test]
+fn a_tab_picked_while_loading_is_kept() {
+    let mut h = harness();
+    drop_files(&mut h, &[leak(0)]);
+    settle(&mut h);
+    drop_files(&mut h, &[leak(3)]);
+    // A few frames with the progress strip shown (egui hit-tests against the last layout).
+    h.run_steps(3);
+    assert!(
+        h.state().state.is_loading(),
+        "the second file is still loading"
+    );
+    h.get_by_label("Dominators").click();
+    settle(&mut h);
+    assert_eq!(h.state().state.snaps.len(), 2);
+    assert_eq!(h.state().state.tab, Tab::Dominators);
+}
+
+#[test]
+fn hovering_files_says_what_a_drop_will_do() {
+    let mut h = harness();
+    drop_files(&mut h, &[leak(0)]);
+    settle(&mut h);
+    h.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(leak(1)),
+        ..Default::default()
+    });
+    h.step();
+    h.step();
+    h.get_by_label("Open leak-1.heapsnapshot.gz and compare with leak-0.heapsnapshot.gz");
+    h.input_mut().hovered_files.clear();
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label_contains("and compare with").is_none(),
+        "the banner goes when the files leave"
+    );
 }

@@ -1,6 +1,7 @@
 //! The Comparison view's state: DevTools' Comparison rows of the current snapshot against a
 //! base, sortable by any column, filtered by class name, expandable to new and deleted objects.
 
+use super::ids::SnapId;
 use crate::analysis::diff::DiffRow;
 use crate::util::js_cmp;
 use std::collections::HashSet;
@@ -39,8 +40,8 @@ pub enum DiffRowRef {
 pub const SHOWN: usize = 200;
 
 pub struct ComparisonModel {
-    pub base: usize,
-    pub target: usize,
+    pub base: SnapId,
+    pub target: SnapId,
     pub classes: Vec<DiffRow>,
     pub sort: (DiffColumn, bool),
     pub text_filter: String,
@@ -50,7 +51,7 @@ pub struct ComparisonModel {
 }
 
 impl ComparisonModel {
-    pub fn new(base: usize, target: usize, classes: Vec<DiffRow>) -> Self {
+    pub fn new(base: SnapId, target: SnapId, classes: Vec<DiffRow>) -> Self {
         let mut m = ComparisonModel {
             base,
             target,

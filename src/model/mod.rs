@@ -1,11 +1,31 @@
-//! The explorer's state, with no egui in it: what each view shows and how it changes when a
-//! user sorts, filters, expands or selects. The `ui` module draws these and dispatches.
+//! The explorer's state, with no egui in it: the app state, the commands that change it,
+//! the background jobs that feed it, and what each view shows. The `ui` module draws these
+//! and pushes commands; tests drive them without a window.
 
+pub mod app_state;
+pub mod command;
+mod command_handling;
 pub mod comparison;
 pub mod format;
 pub mod growth;
+pub mod history;
+pub mod ids;
+pub mod job_output;
+mod job_results;
+pub mod jobs;
+pub mod loader;
+pub mod object_search;
+pub mod retainer_graph;
+pub mod settings;
+pub mod snapshots;
 pub mod summary;
 pub mod tree;
+
+pub use app_state::AppState;
+pub use command::Command;
+pub use ids::{ObjRef, SnapId};
+pub use jobs::{JobKey, Jobs};
+pub use settings::{Settings, Tab};
 
 /// The class-name filter of the Summary and Comparison views: a case-insensitive substring
 /// (DevTools' `name.toLowerCase().indexOf(filter)`); `filter_lower` is already lowercase.

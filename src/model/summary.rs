@@ -71,6 +71,10 @@ pub struct SummaryModel {
     pub sort: Sort,
     pub rows: Vec<Row>,
     expanded: HashMap<String, Expansion>,
+    /// A row the view should select and scroll to (set by a reveal, taken by the view).
+    pub focus: Option<usize>,
+    /// Wakes the window when a background sort of a class's objects ends.
+    pub waker: Option<super::jobs::Waker>,
 }
 
 impl SummaryModel {
@@ -88,6 +92,8 @@ impl SummaryModel {
             sort,
             rows: Vec::new(),
             expanded: HashMap::new(),
+            focus: None,
+            waker: None,
         };
         m.sort_classes();
         m.rebuild();
@@ -194,6 +200,7 @@ impl SummaryModel {
         let members = self.classes[class].members.clone();
         let sort = self.sort;
         let heap = self.heap.clone();
+        let waker = self.waker.clone();
         let key = self.classes[class].key.clone();
         let shown = self.expanded.get(&key).map_or(PAGE, |e| e.shown);
         let exp = if members.len() <= SORT_INLINE_MAX {
@@ -206,7 +213,11 @@ impl SummaryModel {
             Expansion {
                 order: None,
                 pending: Some(Promise::spawn_thread("sort-objects", move || {
-                    sorted_members(&heap, members, sort)
+                    let order = sorted_members(&heap, members, sort);
+                    if let Some(wake) = waker {
+                        wake();
+                    }
+                    order
                 })),
                 shown,
             }

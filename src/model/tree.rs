@@ -37,6 +37,8 @@ pub struct TreeModel {
     pub heap: Arc<Heap>,
     pub kind: TreeKind,
     pub rows: Vec<TreeRow>,
+    /// A row the view should select and scroll to (set by a reveal, taken by the view).
+    pub focus: Option<usize>,
 }
 
 impl TreeModel {
@@ -54,6 +56,7 @@ impl TreeModel {
                 cycle: false,
                 more: None,
             }],
+            focus: None,
         };
         t.expand(0);
         t

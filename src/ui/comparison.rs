@@ -1,14 +1,14 @@
 //! The Comparison view: DevTools' columns, objects matched by id within each class.
 
+use super::table::{export, export_buttons, labelled_field};
 use super::table::{indent, right_label, sort_header, toggle};
+use super::views::View;
 use crate::analysis::Heap;
 use crate::model::comparison::{ComparisonModel, DiffColumn, DiffRowRef};
 use crate::model::format;
+use crate::model::{AppState, Command, ObjRef, Tab};
 use egui::{Align, Layout, RichText, Ui};
 use egui_extras::{Column as Col, TableBuilder};
-
-/// A selected object: (snapshot index, ordinal).
-pub type Picked = (usize, u32);
 
 #[derive(Default)]
 pub struct ComparisonView {
@@ -16,14 +16,14 @@ pub struct ComparisonView {
 }
 
 impl ComparisonView {
-    pub fn ui(
+    pub fn draw(
         &mut self,
         ui: &mut Ui,
         m: &mut ComparisonModel,
         base: &Heap,
         target: &Heap,
-    ) -> Option<Picked> {
-        let mut picked = None;
+        cmds: &mut Vec<Command>,
+    ) {
         let mut header = None;
         let mut toggled = None;
         let mut more = None;
@@ -58,78 +58,19 @@ impl ComparisonView {
                 body.rows(row_h, m.rows.len(), |mut row| {
                     let i = row.index();
                     row.set_selected(self.selected == Some(i));
-                    match m.rows[i] {
-                        DiffRowRef::Class(ci) => {
-                            let c = &m.classes[ci];
-                            row.col(|ui| {
-                                if toggle(ui, Some(m.is_expanded(ci))) {
-                                    toggled = Some(ci);
-                                }
-                                ui.label(RichText::new(format::shorten(&c.name, 200)).strong());
-                            });
-                            row.col(|ui| right_label(ui, format::group(c.new_count)));
-                            row.col(|ui| right_label(ui, format::group(c.deleted_count)));
-                            row.col(|ui| right_label(ui, format::signed(c.delta_count)));
-                            row.col(|ui| right_label(ui, format::kb(c.alloc_size)));
-                            row.col(|ui| right_label(ui, format::kb(c.freed_size)));
-                            row.col(|ui| right_label(ui, format::signed_kb(c.size_delta)));
-                        }
-                        DiffRowRef::New { node, .. } => {
-                            row.col(|ui| {
-                                indent(ui, 1);
-                                ui.label(format::object_label(target, node, 120));
-                            });
-                            row.col(|ui| right_label(ui, "•"));
-                            row.col(|_| {});
-                            row.col(|_| {});
-                            row.col(|ui| {
-                                right_label(ui, format::kb(target.shallow[node as usize] as u64))
-                            });
-                            row.col(|_| {});
-                            row.col(|_| {});
-                        }
-                        DiffRowRef::Deleted { node, .. } => {
-                            row.col(|ui| {
-                                indent(ui, 1);
-                                ui.label(
-                                    RichText::new(format::object_label(base, node, 120)).weak(),
-                                );
-                            });
-                            row.col(|_| {});
-                            row.col(|ui| right_label(ui, "•"));
-                            row.col(|_| {});
-                            row.col(|_| {});
-                            row.col(|ui| {
-                                right_label(ui, format::kb(base.shallow[node as usize] as u64))
-                            });
-                            row.col(|_| {});
-                        }
-                        DiffRowRef::More { class, hidden } => {
-                            row.col(|ui| {
-                                indent(ui, 1);
-                                if ui
-                                    .link(format!(
-                                        "Show more ({} not shown)",
-                                        format::group(hidden as u64)
-                                    ))
-                                    .clicked()
-                                {
-                                    more = Some(class);
-                                }
-                            });
-                            for _ in 0..6 {
-                                row.col(|_| {});
-                            }
-                        }
-                    }
+                    row_cells(&mut row, m, i, (base, target), &mut toggled, &mut more);
                     let resp = row.response();
                     if resp.clicked() {
                         self.selected = Some(i);
-                        picked = match m.rows[i] {
-                            DiffRowRef::New { node, .. } => Some((m.target, node)),
-                            DiffRowRef::Deleted { node, .. } => Some((m.base, node)),
-                            _ => None,
-                        };
+                        match m.rows[i] {
+                            DiffRowRef::New { node, .. } => {
+                                cmds.push(Command::Select(ObjRef::new(m.target, node)))
+                            }
+                            DiffRowRef::Deleted { node, .. } => {
+                                cmds.push(Command::Select(ObjRef::new(m.base, node)))
+                            }
+                            _ => {}
+                        }
                     }
                     if resp.double_clicked()
                         && let DiffRowRef::Class(ci) = m.rows[i]
@@ -147,7 +88,53 @@ impl ComparisonView {
         if let Some(c) = more {
             m.show_more(c);
         }
-        picked
+    }
+}
+
+impl View for ComparisonView {
+    fn tab(&self) -> Tab {
+        Tab::Comparison
+    }
+
+    fn title(&self) -> &'static str {
+        "Comparison"
+    }
+
+    fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
+        if state.base.is_none() || state.base == state.current {
+            ui.label("Choose a different base snapshot in the list on the left to compare.");
+            return;
+        }
+        let Some(m) = &mut state.comparison else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Comparing…");
+            });
+            return;
+        };
+        let (Some(b), Some(t)) = (
+            state.snaps.iter().find(|s| s.id == m.base),
+            state.snaps.iter().find(|s| s.id == m.target),
+        ) else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.label(format!("{} compared with {}", t.name(), b.name()));
+            let mut text = m.text_filter.clone();
+            if labelled_field(ui, "Class filter:", &mut text, 200.0, "").changed() {
+                m.set_text_filter(&text);
+            }
+            if let Some(e) = export_buttons(ui) {
+                export(
+                    ui,
+                    e,
+                    |json| if json { to_json(m) } else { to_csv(m) },
+                    cmds,
+                );
+            }
+        });
+        let (bh, th) = (b.heap().clone(), t.heap().clone());
+        self.draw(ui, m, &bh, &th, cmds);
     }
 }
 
@@ -187,4 +174,73 @@ pub fn to_json(m: &ComparisonModel) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&rows).unwrap_or_default()
+}
+
+/// The cells of row `i`; a clicked toggle or "show more" is noted for after the table.
+fn row_cells(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    m: &ComparisonModel,
+    i: usize,
+    (base, target): (&Heap, &Heap),
+    toggled: &mut Option<usize>,
+    more: &mut Option<usize>,
+) {
+    match m.rows[i] {
+        DiffRowRef::Class(ci) => {
+            let c = &m.classes[ci];
+            row.col(|ui| {
+                if toggle(ui, Some(m.is_expanded(ci))) {
+                    *toggled = Some(ci);
+                }
+                ui.label(RichText::new(format::shorten(&c.name, 200)).strong());
+            });
+            row.col(|ui| right_label(ui, format::group(c.new_count)));
+            row.col(|ui| right_label(ui, format::group(c.deleted_count)));
+            row.col(|ui| right_label(ui, format::signed(c.delta_count)));
+            row.col(|ui| right_label(ui, format::kb(c.alloc_size)));
+            row.col(|ui| right_label(ui, format::kb(c.freed_size)));
+            row.col(|ui| right_label(ui, format::signed_kb(c.size_delta)));
+        }
+        DiffRowRef::New { node, .. } => {
+            row.col(|ui| {
+                indent(ui, 1);
+                ui.label(format::object_label(target, node, 120));
+            });
+            row.col(|ui| right_label(ui, "•"));
+            row.col(|_| {});
+            row.col(|_| {});
+            row.col(|ui| right_label(ui, format::kb(target.shallow[node as usize] as u64)));
+            row.col(|_| {});
+            row.col(|_| {});
+        }
+        DiffRowRef::Deleted { node, .. } => {
+            row.col(|ui| {
+                indent(ui, 1);
+                ui.label(RichText::new(format::object_label(base, node, 120)).weak());
+            });
+            row.col(|_| {});
+            row.col(|ui| right_label(ui, "•"));
+            row.col(|_| {});
+            row.col(|_| {});
+            row.col(|ui| right_label(ui, format::kb(base.shallow[node as usize] as u64)));
+            row.col(|_| {});
+        }
+        DiffRowRef::More { class, hidden } => {
+            row.col(|ui| {
+                indent(ui, 1);
+                if ui
+                    .link(format!(
+                        "Show more ({} not shown)",
+                        format::group(hidden as u64)
+                    ))
+                    .clicked()
+                {
+                    *more = Some(class);
+                }
+            });
+            for _ in 0..6 {
+                row.col(|_| {});
+            }
+        }
+    }
 }

@@ -2,13 +2,13 @@
 //! and links into the other views.
 
 use super::Tab;
-use super::table::Action;
 use crate::analysis::Heap;
 use crate::model::format;
+use crate::model::{Command, ObjRef};
 use egui::{RichText, Ui};
 
-pub fn ui(ui: &mut Ui, h: &Heap, o: u32) -> Option<Action> {
-    let mut action = None;
+pub fn ui(ui: &mut Ui, h: &Heap, obj: ObjRef, cmds: &mut Vec<Command>) {
+    let o = obj.node;
     let s = &h.snap;
     ui.heading(format!("@{}", h.id(o)));
     egui::Grid::new("details-grid")
@@ -77,9 +77,8 @@ pub fn ui(ui: &mut Ui, h: &Heap, o: u32) -> Option<Action> {
             ("Show in Containment", Tab::Containment),
         ] {
             if ui.button(label).clicked() {
-                action = Some(Action::ShowIn(tab, o));
+                cmds.push(Command::Reveal(tab, obj));
             }
         }
     });
-    action
 }

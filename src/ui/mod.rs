@@ -1,20 +1,29 @@
-//! The desktop explorer (eframe/egui). Views draw the `model` and dispatch user actions;
-//! the engine computes. `HeapdiveApp::ui` can be driven by tests without a window.
+//! The desktop explorer (eframe/egui). Views draw the `model` and push commands; the app
+//! applies them after the frame; the engine computes. `HeapdiveApp::ui` can be driven by
+//! tests without a window.
 
 mod app;
 mod comparison;
 mod details;
+mod drop_zone;
 mod graph;
 mod growth;
-mod loader;
+mod notices;
+mod search_window;
+mod selection_panel;
+mod shortcuts;
+mod snapshot_list;
 mod start;
 mod statistics;
 mod summary;
 mod table;
+mod toolbar;
 mod tree;
+mod tree_tab;
+mod views;
 
-pub use app::{HeapdiveApp, Settings, Tab};
-pub use loader::{LoadJob, Loaded};
+pub use crate::model::{Settings, Tab};
+pub use app::HeapdiveApp;
 
 use std::path::PathBuf;
 

@@ -1,12 +1,8 @@
 //! The start page: open a snapshot (dialog, path box, drop), recent files, the samples.
 
+use crate::model::Command;
 use egui::{RichText, Ui};
 use std::path::PathBuf;
-
-pub enum StartAction {
-    OpenDialog,
-    Open(Vec<PathBuf>),
-}
 
 /// The bundled sample series (a leaking Node service), if the fixtures are next to us.
 pub fn sample_files() -> Vec<PathBuf> {
@@ -25,8 +21,7 @@ pub fn sample_files() -> Vec<PathBuf> {
     Vec::new()
 }
 
-pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String) -> Option<StartAction> {
-    let mut action = None;
+pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String, cmds: &mut Vec<Command>) {
     ui.vertical_centered(|ui| {
         ui.add_space(40.0);
         ui.heading(RichText::new("heapdive").size(32.0).strong());
@@ -36,7 +31,7 @@ pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String) -> Option<Star
             .button(RichText::new("Open a snapshot…  (Ctrl+O)").size(16.0))
             .clicked()
         {
-            action = Some(StartAction::OpenDialog);
+            cmds.push(Command::OpenDialog);
         }
         ui.add_space(8.0);
         let samples = sample_files();
@@ -45,7 +40,7 @@ pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String) -> Option<Star
                 .button("Open the samples (a leaking Node service, 4 snapshots)")
                 .clicked()
         {
-            action = Some(StartAction::Open(samples));
+            cmds.push(Command::Open(samples));
         }
         ui.add_space(16.0);
         ui.label(
@@ -64,7 +59,7 @@ pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String) -> Option<Star
             );
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (ui.button("Open").clicked() || enter) && !path_box.trim().is_empty() {
-                action = Some(StartAction::Open(vec![PathBuf::from(path_box.trim())]));
+                cmds.push(Command::Open(vec![PathBuf::from(path_box.trim())]));
             }
         });
         if !recent.is_empty() {
@@ -72,10 +67,9 @@ pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String) -> Option<Star
             ui.label(RichText::new("Recent files").strong());
             for p in recent.iter().take(10) {
                 if ui.link(p.display().to_string()).clicked() {
-                    action = Some(StartAction::Open(vec![p.clone()]));
+                    cmds.push(Command::Open(vec![p.clone()]));
                 }
             }
         }
     });
-    action
 }

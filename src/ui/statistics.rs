@@ -1,7 +1,9 @@
 //! The Statistics view: memory by category as a bar chart with totals.
 
+use super::views::View;
 use crate::analysis::statistics::Statistics;
 use crate::model::format;
+use crate::model::{AppState, Command, Tab};
 use egui::{Color32, Ui};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
@@ -37,7 +39,25 @@ pub fn categories(st: &Statistics) -> [(&'static str, u64, Color32); 7] {
     ]
 }
 
-pub fn ui(ui: &mut Ui, st: &Statistics) {
+pub struct StatisticsView;
+
+impl View for StatisticsView {
+    fn tab(&self) -> Tab {
+        Tab::Statistics
+    }
+
+    fn title(&self) -> &'static str {
+        "Statistics"
+    }
+
+    fn ui(&mut self, ui: &mut Ui, state: &mut AppState, _cmds: &mut Vec<Command>) {
+        if let Some(s) = state.current_snap() {
+            draw(ui, &s.heap().statistics);
+        }
+    }
+}
+
+fn draw(ui: &mut Ui, st: &Statistics) {
     ui.heading(format!("Total: {}", format::kb(st.total)));
     egui::Grid::new("stats-grid")
         .striped(true)

@@ -1,10 +1,14 @@
 //! The Summary view: classes with count, distance, shallow and retained size; a class
 //! expands to its objects (paged, sorted by the same column).
 
-use super::table::{Action, indent, right_label, size_cell, sort_header, toggle};
+use super::table::{
+    export, export_buttons, indent, labelled_field, right_label, size_cell, sort_header, toggle,
+};
+use super::views::View;
 use crate::analysis::filters::NodeFilter;
 use crate::model::format;
 use crate::model::summary::{Column, Row, SummaryModel};
+use crate::model::{AppState, Command, ObjRef, SnapId, Tab};
 use egui::{Align, Layout, RichText, Ui};
 use egui_extras::{Column as Col, TableBuilder};
 
@@ -25,9 +29,18 @@ pub struct SummaryView {
 }
 
 impl SummaryView {
-    /// Draws the table; returns an action for the app.
-    pub fn ui(&mut self, ui: &mut Ui, m: &mut SummaryModel) -> Option<Action> {
-        let mut action = None;
+    /// Draws the table of snapshot `snap`; a clicked object becomes a Select command.
+    pub fn draw(
+        &mut self,
+        ui: &mut Ui,
+        m: &mut SummaryModel,
+        snap: SnapId,
+        cmds: &mut Vec<Command>,
+    ) {
+        if let Some(r) = m.focus.take() {
+            self.selected = Some(r);
+            self.scroll_to = Some(r);
+        }
         let total = m.heap.total_size;
         let sort = m.sort;
         let arrow = |c: Column| (sort.column == c).then_some(sort.descending);
@@ -69,82 +82,12 @@ impl SummaryView {
                 body.rows(row_h, m.rows.len(), |mut row| {
                     let i = row.index();
                     row.set_selected(self.selected == Some(i));
-                    match m.rows[i] {
-                        Row::Class(ci) => {
-                            let c = &m.classes[ci];
-                            let open = m.is_expanded(ci);
-                            row.col(|ui| {
-                                if toggle(ui, Some(open)) {
-                                    toggled = Some(ci);
-                                }
-                                ui.label(RichText::new(format::shorten(&c.name, 200)).strong());
-                                if c.count > 1 {
-                                    ui.label(
-                                        RichText::new(format!("×{}", format::group(c.count)))
-                                            .weak(),
-                                    );
-                                }
-                            });
-                            row.col(|ui| right_label(ui, format::distance(c.distance)));
-                            row.col(|ui| right_label(ui, format::group(c.count)));
-                            row.col(|ui| size_cell(ui, c.shallow_size, total));
-                            row.col(|ui| size_cell(ui, c.retained_size, total));
-                        }
-                        Row::Object { node, .. } => {
-                            let h = &*m.heap;
-                            row.col(|ui| {
-                                indent(ui, 1);
-                                toggle(ui, None);
-                                ui.label(format::object_label(h, node, 120));
-                                if h.is_detached(node) {
-                                    ui.label(
-                                        RichText::new("detached")
-                                            .small()
-                                            .color(ui.visuals().warn_fg_color),
-                                    );
-                                }
-                            });
-                            row.col(|ui| {
-                                right_label(ui, format::distance(h.distance[node as usize]))
-                            });
-                            row.col(|_| {});
-                            row.col(|ui| size_cell(ui, h.shallow[node as usize] as u64, total));
-                            row.col(|ui| size_cell(ui, h.retained[node as usize], total));
-                        }
-                        Row::More { class, hidden } => {
-                            row.col(|ui| {
-                                indent(ui, 1);
-                                if ui
-                                    .link(format!(
-                                        "Show {} more of {}",
-                                        hidden.min(1000),
-                                        format::group(hidden as u64)
-                                    ))
-                                    .clicked()
-                                {
-                                    more = Some(class);
-                                }
-                            });
-                            for _ in 0..4 {
-                                row.col(|_| {});
-                            }
-                        }
-                        Row::Sorting { .. } => {
-                            row.col(|ui| {
-                                indent(ui, 1);
-                                ui.spinner();
-                                ui.label("Sorting objects…");
-                            });
-                            for _ in 0..4 {
-                                row.col(|_| {});
-                            }
-                        }
-                    }
+                    row_cells(&mut row, m, i, total, &mut toggled, &mut more);
                     let resp = row.response();
                     if resp.clicked() {
                         self.selected = Some(i);
                         if let Row::Object { node, .. } = m.rows[i] {
-                            action = Some(Action::Select(node));
+                            cmds.push(Command::Select(ObjRef::new(snap, node)));
                         }
                     }
                     if resp.double_clicked()
@@ -163,12 +106,19 @@ impl SummaryView {
         if let Some(ci) = more {
             m.show_more(ci);
         }
-        action
     }
 
-    /// Keyboard: arrows move, Right/Enter expand, Left collapse. Returns a selection action.
-    pub fn key(&mut self, m: &mut SummaryModel, key: egui::Key) -> Option<Action> {
-        let cur = super::table::move_selection(&mut self.selected, m.rows.len(), key)?;
+    /// Keyboard: arrows move, Right/Enter expand, Left collapse; a row with an object selects it.
+    pub fn key_press(
+        &mut self,
+        m: &mut SummaryModel,
+        key: egui::Key,
+        snap: SnapId,
+        cmds: &mut Vec<Command>,
+    ) {
+        let Some(cur) = super::table::move_selection(&mut self.selected, m.rows.len(), key) else {
+            return;
+        };
         match key {
             egui::Key::ArrowDown | egui::Key::ArrowUp => {}
             egui::Key::ArrowRight | egui::Key::Enter => match m.rows[cur] {
@@ -186,17 +136,16 @@ impl SummaryView {
                 m.set_expanded(class, false);
                 self.selected = m.rows.iter().position(|r| *r == Row::Class(class));
             }
-            _ => return None,
+            _ => return,
         }
         self.scroll_to = self.selected;
-        match self.selected.and_then(|i| m.rows.get(i)) {
-            Some(Row::Object { node, .. }) => Some(Action::Select(*node)),
-            _ => None,
+        if let Some(Row::Object { node, .. }) = self.selected.and_then(|i| m.rows.get(i)) {
+            cmds.push(Command::Select(ObjRef::new(snap, *node)));
         }
     }
 
     /// The selected row as tab-separated text (Ctrl+C).
-    pub fn row_text(&self, m: &SummaryModel) -> Option<String> {
+    pub fn selected_text(&self, m: &SummaryModel) -> Option<String> {
         let h = &*m.heap;
         Some(match m.rows.get(self.selected?)? {
             Row::Class(ci) => {
@@ -263,4 +212,161 @@ pub fn to_json(m: &SummaryModel) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&rows).unwrap_or_default()
+}
+
+impl View for SummaryView {
+    fn tab(&self) -> Tab {
+        Tab::Summary
+    }
+
+    fn title(&self) -> &'static str {
+        "Summary"
+    }
+
+    fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
+        let filters = state.allocation_filters();
+        let Some(s) = state.current_snap_mut() else {
+            return;
+        };
+        let snap = s.id;
+        ui.horizontal(|ui| {
+            let mut text = s.summary.text_filter.clone();
+            if labelled_field(ui, "Class filter:", &mut text, 200.0, "").changed() {
+                s.summary.set_text_filter(&text);
+            }
+            filter_menu(ui, s.summary.filter, s.pending_filter, &filters, snap, cmds);
+            if let Some(e) = export_buttons(ui) {
+                export(
+                    ui,
+                    e,
+                    |json| {
+                        if json {
+                            to_json(&s.summary)
+                        } else {
+                            to_csv(&s.summary)
+                        }
+                    },
+                    cmds,
+                );
+            }
+        });
+        self.draw(ui, &mut s.summary, snap, cmds);
+    }
+
+    fn key(&mut self, key: egui::Key, state: &mut AppState, cmds: &mut Vec<Command>) {
+        if let Some(s) = state.current_snap_mut() {
+            let snap = s.id;
+            self.key_press(&mut s.summary, key, snap, cmds);
+        }
+    }
+
+    fn row_text(&self, state: &AppState) -> Option<String> {
+        self.selected_text(&state.current_snap()?.summary)
+    }
+}
+
+/// DevTools' filter menu plus "allocated before/between snapshots" for a series.
+fn filter_menu(
+    ui: &mut Ui,
+    current: NodeFilter,
+    pending: Option<NodeFilter>,
+    allocation: &[(NodeFilter, String)],
+    snap: SnapId,
+    cmds: &mut Vec<Command>,
+) {
+    let mut filter = pending.unwrap_or(current);
+    egui::ComboBox::from_id_salt("summary-filter")
+        .selected_text(filter.label())
+        .width(280.0)
+        .show_ui(ui, |ui| {
+            for f in FILTERS {
+                ui.selectable_value(&mut filter, f, f.label());
+            }
+            for (f, label) in allocation {
+                ui.selectable_value(&mut filter, *f, label);
+            }
+        });
+    if pending.is_some() {
+        ui.spinner();
+    }
+    if filter != pending.unwrap_or(current) {
+        cmds.push(Command::SetFilter(snap, filter));
+    }
+}
+
+/// The cells of row `i`; a clicked toggle or "show more" is noted for after the table.
+fn row_cells(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    m: &SummaryModel,
+    i: usize,
+    total: u64,
+    toggled: &mut Option<usize>,
+    more: &mut Option<usize>,
+) {
+    match m.rows[i] {
+        Row::Class(ci) => {
+            let c = &m.classes[ci];
+            let open = m.is_expanded(ci);
+            row.col(|ui| {
+                if toggle(ui, Some(open)) {
+                    *toggled = Some(ci);
+                }
+                ui.label(RichText::new(format::shorten(&c.name, 200)).strong());
+                if c.count > 1 {
+                    ui.label(RichText::new(format!("×{}", format::group(c.count))).weak());
+                }
+            });
+            row.col(|ui| right_label(ui, format::distance(c.distance)));
+            row.col(|ui| right_label(ui, format::group(c.count)));
+            row.col(|ui| size_cell(ui, c.shallow_size, total));
+            row.col(|ui| size_cell(ui, c.retained_size, total));
+        }
+        Row::Object { node, .. } => {
+            let h = &*m.heap;
+            row.col(|ui| {
+                indent(ui, 1);
+                toggle(ui, None);
+                ui.label(format::object_label(h, node, 120));
+                if h.is_detached(node) {
+                    ui.label(
+                        RichText::new("detached")
+                            .small()
+                            .color(ui.visuals().warn_fg_color),
+                    );
+                }
+            });
+            row.col(|ui| right_label(ui, format::distance(h.distance[node as usize])));
+            row.col(|_| {});
+            row.col(|ui| size_cell(ui, h.shallow[node as usize] as u64, total));
+            row.col(|ui| size_cell(ui, h.retained[node as usize], total));
+        }
+        Row::More { class, hidden } => {
+            row.col(|ui| {
+                indent(ui, 1);
+                if ui
+                    .link(format!(
+                        "Show {} more of {}",
+                        hidden.min(1000),
+                        format::group(hidden as u64)
+                    ))
+                    .clicked()
+                {
+                    *more = Some(class);
+                }
+            });
+            for _ in 0..4 {
+                row.col(|_| {});
+            }
+        }
+        Row::Sorting { .. } => {
+            row.col(|ui| {
+                indent(ui, 1);
+                ui.spinner();
+                ui.label("Sorting objects…");
+            });
+            for _ in 0..4 {
+                row.col(|_| {});
+            }
+        }
+    }
 }

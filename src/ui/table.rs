@@ -1,16 +1,7 @@
 //! Shared pieces of the table views: the tree toggle triangle (painted, so it shows with any
-//! font), size cells, and the actions a view hands back to the app.
+//! font), size cells, headers, labelled fields and export buttons.
 
 use egui::{Color32, Rect, Sense, Shape, Ui, Vec2, pos2};
-
-/// What a view asks the app to do.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// Select an object (shows its retainers and details).
-    Select(u32),
-    /// Show the object in another view.
-    ShowIn(super::Tab, u32),
-}
 
 /// Draws an expand/collapse triangle; returns true when clicked. `None` draws a spacer.
 pub fn toggle(ui: &mut Ui, expanded: Option<bool>) -> bool {
@@ -135,4 +126,25 @@ pub fn export_buttons(ui: &mut Ui) -> Option<(bool, bool)> {
         export = Some((true, false));
     }
     export
+}
+
+/// Runs an export the buttons asked for: copy to the clipboard now, or save via a dialog.
+pub fn export(
+    ui: &Ui,
+    (save, json): (bool, bool),
+    text: impl FnOnce(bool) -> String,
+    cmds: &mut Vec<crate::model::Command>,
+) {
+    use crate::model::Command;
+    let text = text(json);
+    if save {
+        cmds.push(Command::Save {
+            text,
+            file_name: "heapdive.csv".to_string(),
+        });
+    } else {
+        ui.ctx().copy_text(text);
+        let kind = if json { "JSON" } else { "CSV" };
+        cmds.push(Command::Status(format!("Copied the table as {kind}")));
+    }
 }

@@ -1,8 +1,9 @@
 //! A tree table over a `TreeModel`: Containment, Dominators and the Retainers panel.
 
-use super::table::{Action, indent, right_label, size_cell, toggle};
+use super::table::{indent, right_label, size_cell, toggle};
 use crate::model::format;
 use crate::model::tree::{TreeKind, TreeModel};
+use crate::model::{Command, ObjRef, SnapId};
 use egui::{Align, Layout, RichText, Ui};
 use egui_extras::{Column as Col, TableBuilder};
 
@@ -13,8 +14,19 @@ pub struct TreeView {
 }
 
 impl TreeView {
-    pub fn ui(&mut self, ui: &mut Ui, t: &mut TreeModel, id: &str) -> Option<Action> {
-        let mut action = None;
+    /// Draws tree `t` of snapshot `snap`; a clicked row becomes a Select command.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        t: &mut TreeModel,
+        id: &str,
+        snap: SnapId,
+        cmds: &mut Vec<Command>,
+    ) {
+        if let Some(r) = t.focus.take() {
+            self.selected = Some(r);
+            self.scroll_to = Some(r);
+        }
         let mut toggled = None;
         let total = t.heap.total_size;
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
@@ -111,7 +123,7 @@ impl TreeView {
                     let resp = row.response();
                     if resp.clicked() {
                         self.selected = Some(i);
-                        action = Some(Action::Select(r.node));
+                        cmds.push(Command::Select(ObjRef::new(snap, r.node)));
                     }
                     if resp.double_clicked() {
                         toggled = Some(i);
@@ -121,11 +133,18 @@ impl TreeView {
         if let Some(i) = toggled {
             t.toggle(i);
         }
-        action
     }
 
-    pub fn key(&mut self, t: &mut TreeModel, key: egui::Key) -> Option<Action> {
-        let cur = super::table::move_selection(&mut self.selected, t.rows.len(), key)?;
+    pub fn key(
+        &mut self,
+        t: &mut TreeModel,
+        key: egui::Key,
+        snap: SnapId,
+        cmds: &mut Vec<Command>,
+    ) {
+        let Some(cur) = super::table::move_selection(&mut self.selected, t.rows.len(), key) else {
+            return;
+        };
         match key {
             egui::Key::ArrowDown | egui::Key::ArrowUp => {}
             egui::Key::ArrowRight | egui::Key::Enter => {
@@ -142,11 +161,14 @@ impl TreeView {
                     self.selected = Some(p);
                 }
             }
-            _ => return None,
+            _ => return,
         }
         self.scroll_to = self.selected;
-        let r = &t.rows[self.selected?];
-        r.more.is_none().then_some(Action::Select(r.node))
+        if let Some(r) = self.selected.and_then(|i| t.rows.get(i))
+            && r.more.is_none()
+        {
+            cmds.push(Command::Select(ObjRef::new(snap, r.node)));
+        }
     }
 
     pub fn row_text(&self, t: &TreeModel) -> Option<String> {

@@ -1,0 +1,46 @@
+//! Everything that crosses views or starts work, as one enum. Views push commands while
+//! drawing; the app applies them after the frame (`AppState::apply`).
+
+use super::ids::{ObjRef, SnapId};
+use super::settings::Tab;
+use crate::analysis::filters::NodeFilter;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub enum Command {
+    /// Load files (in this order); three or more at once are a series.
+    Open(Vec<PathBuf>),
+    /// The platform's file dialog (the window runs it as a job).
+    OpenDialog,
+    CancelLoad,
+    Close(SnapId),
+    SetCurrent(SnapId),
+    SetBase(SnapId),
+    /// The user picked a view.
+    ShowTab(Tab),
+    /// Select an object: details, retainers, paths. A step in the history.
+    Select(ObjRef),
+    /// Switch to `Tab` on the object's snapshot, select it and scroll to it.
+    Reveal(Tab, ObjRef),
+    Back,
+    Forward,
+    /// The Summary's object filter of a snapshot (computed in the background).
+    SetFilter(SnapId, NodeFilter),
+    /// The search box's text as it is typed: filters classes by name.
+    SetClassFilter(String),
+    /// Enter in the search box: `@id` selects that object, other text lists matching objects.
+    Search(String),
+    CloseSearchResults,
+    /// Compare the first and last snapshots on one class (from the growth chart).
+    CompareClass(String),
+    /// How many retaining paths the graph draws.
+    SetPathCount(usize),
+    /// Ask where to save `text` and write it (the window runs the dialog as a job).
+    Save {
+        text: String,
+        file_name: String,
+    },
+    Status(String),
+    DismissErrors,
+}

@@ -1,0 +1,45 @@
+//! What a finished background job hands back to the app state. Each result names the
+//! snapshots it was computed for, so a result for a snapshot closed meanwhile is dropped.
+
+use super::growth::GrowthData;
+use super::ids::{ObjRef, SnapId};
+use super::loader::{LoadFailure, Loaded};
+use super::object_search::ObjectSearch;
+use super::retainer_graph::RetainerGraph;
+use crate::analysis::diff::DiffRow;
+use crate::analysis::filters::NodeFilter;
+use crate::analysis::summary::ClassAggregate;
+use std::path::PathBuf;
+
+pub enum JobOutput {
+    Loaded(Box<Result<Loaded, LoadFailure>>),
+    /// Files chosen in the dialog; None when it was cancelled or there is no dialog.
+    Picked(Option<Vec<PathBuf>>),
+    Filtered {
+        snap: SnapId,
+        filter: NodeFilter,
+        classes: Vec<ClassAggregate>,
+    },
+    Compared {
+        base: SnapId,
+        target: SnapId,
+        rows: Vec<DiffRow>,
+    },
+    Grown {
+        key: Vec<SnapId>,
+        data: Box<GrowthData>,
+    },
+    Paths {
+        obj: ObjRef,
+        graph: RetainerGraph,
+    },
+    /// Nodes from the root down to `obj` along its shortest retaining path.
+    RootPath {
+        obj: ObjRef,
+        chain: Vec<u32>,
+    },
+    Found(ObjectSearch),
+    /// What was saved (for the status line), or why it was not.
+    Saved(Result<String, String>),
+    Failed(String),
+}

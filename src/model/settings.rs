@@ -1,0 +1,58 @@
+//! What the window remembers between runs (eframe persistence) and the views it can show.
+
+use super::summary::Sort;
+use std::path::PathBuf;
+
+/// The views of the central area. Which views exist, and in which order, is the UI's view
+/// registry; the model only needs to name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Tab {
+    Summary,
+    Containment,
+    Dominators,
+    Statistics,
+    Comparison,
+    Growth,
+}
+
+impl Tab {
+    /// Comparison and Growth need a second snapshot to show anything.
+    pub fn min_snapshots(self) -> usize {
+        match self {
+            Tab::Comparison | Tab::Growth => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// What is remembered between runs.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub recent: Vec<PathBuf>,
+    pub tab: Tab,
+    pub sort: Sort,
+    /// How many shortest retaining paths the retainer graph draws.
+    pub paths: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            recent: Vec::new(),
+            tab: Tab::Summary,
+            sort: Sort::default(),
+            paths: 5,
+        }
+    }
+}
+
+impl Settings {
+    /// Puts `path` first in the recent files (canonical, once, at most 12).
+    pub fn remember(&mut self, path: &std::path::Path) {
+        let p = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.recent.retain(|r| r != &p);
+        self.recent.insert(0, p);
+        self.recent.truncate(12);
+    }
+}

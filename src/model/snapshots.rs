@@ -1,0 +1,61 @@
+//! One open snapshot and the per-snapshot state of its views.
+
+use super::ids::SnapId;
+use super::jobs::Waker;
+use super::loader::Loaded;
+use super::summary::{Sort, SummaryModel};
+use super::tree::{TreeKind, TreeModel};
+use crate::analysis::Heap;
+use crate::analysis::filters::NodeFilter;
+use std::sync::Arc;
+
+pub struct Snap {
+    pub id: SnapId,
+    pub loaded: Loaded,
+    pub summary: SummaryModel,
+    /// The object filter being computed for the Summary, if any.
+    pub pending_filter: Option<NodeFilter>,
+    pub containment: Option<TreeModel>,
+    pub dominators: Option<TreeModel>,
+}
+
+impl Snap {
+    pub fn new(id: SnapId, mut loaded: Loaded, sort: Sort, waker: Waker) -> Self {
+        // The rows move into the model: cloning millions of member indexes would stall a frame.
+        let classes = std::mem::take(&mut loaded.classes);
+        let mut summary = SummaryModel::new(loaded.heap.clone(), NodeFilter::All, classes, sort);
+        summary.waker = Some(waker);
+        Snap {
+            id,
+            loaded,
+            summary,
+            pending_filter: None,
+            containment: None,
+            dominators: None,
+        }
+    }
+
+    pub fn heap(&self) -> &Arc<Heap> {
+        &self.loaded.heap
+    }
+
+    pub fn name(&self) -> &str {
+        &self.loaded.name
+    }
+
+    /// The containment tree from the root, made on first use.
+    pub fn containment(&mut self) -> &mut TreeModel {
+        let heap = self.loaded.heap.clone();
+        self.containment.get_or_insert_with(|| {
+            TreeModel::new(heap.clone(), TreeKind::Containment, heap.snap.root)
+        })
+    }
+
+    /// The dominator tree from the root, made on first use.
+    pub fn dominators(&mut self) -> &mut TreeModel {
+        let heap = self.loaded.heap.clone();
+        self.dominators.get_or_insert_with(|| {
+            TreeModel::new(heap.clone(), TreeKind::Dominators, heap.snap.root)
+        })
+    }
+}

@@ -1,0 +1,65 @@
+//! The strips around the views: load progress with Cancel, errors with Dismiss, and the
+//! status line.
+
+use crate::model::format;
+use crate::model::loader::display_name;
+use crate::model::{AppState, Command, JobKey, Jobs};
+use egui::{RichText, Ui};
+
+pub fn progress(ui: &mut Ui, state: &AppState, jobs: &Jobs, cmds: &mut Vec<Command>) {
+    let Some((path, queued)) = state.loading() else {
+        return;
+    };
+    let (phase, f) = jobs.progress(JobKey::Load).unwrap_or_default();
+    egui::Panel::top("progress").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(format!("Loading {}: {phase}", display_name(path)));
+            ui.add(
+                egui::ProgressBar::new(f)
+                    .show_percentage()
+                    .desired_width(260.0),
+            );
+            if queued > 0 {
+                ui.label(format!("(+{queued} queued)"));
+            }
+            if ui.button("Cancel").clicked() {
+                cmds.push(Command::CancelLoad);
+            }
+        });
+    });
+}
+
+pub fn errors(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
+    if state.errors.is_empty() {
+        return;
+    }
+    egui::Panel::top("errors").show(ui, |ui| {
+        for e in &state.errors {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        if ui.small_button("Dismiss").clicked() {
+            cmds.push(Command::DismissErrors);
+        }
+    });
+}
+
+pub fn status_bar(ui: &mut Ui, state: &AppState) {
+    egui::Panel::bottom("status").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(&state.status).weak());
+            if let Some(s) = state.current_snap() {
+                let (count, shallow) = s.summary.totals();
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(
+                        RichText::new(format!(
+                            "{} objects, {} shallow in view",
+                            format::group(count),
+                            format::kb(shallow)
+                        ))
+                        .weak(),
+                    );
+                });
+            }
+        });
+    });
+}

@@ -1,0 +1,53 @@
+//! The list of open snapshots: pick the current one, close one, choose the Comparison base.
+
+use crate::model::format;
+use crate::model::{AppState, Command};
+use egui::Ui;
+
+pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
+    ui.strong("Snapshots");
+    for s in &state.snaps {
+        ui.horizontal(|ui| {
+            let text = format!(
+                "{}\n{}  ·  {}",
+                s.name(),
+                format::kb(s.heap().snap.file_bytes),
+                format::kb(s.heap().total_size)
+            );
+            if ui
+                .selectable_label(state.current == Some(s.id), text)
+                .clicked()
+            {
+                cmds.push(Command::SetCurrent(s.id));
+            }
+            if ui
+                .small_button("x")
+                .on_hover_text("Close this snapshot")
+                .clicked()
+            {
+                cmds.push(Command::Close(s.id));
+            }
+        });
+    }
+    if state.snaps.len() < 2 {
+        return;
+    }
+    ui.separator();
+    ui.label("Comparison base:");
+    let base_name = state
+        .base
+        .and_then(|b| state.snap(b))
+        .map_or("", |s| s.name());
+    egui::ComboBox::from_id_salt("base-select")
+        .selected_text(base_name)
+        .show_ui(ui, |ui| {
+            for s in &state.snaps {
+                if ui
+                    .selectable_label(state.base == Some(s.id), s.name())
+                    .clicked()
+                {
+                    cmds.push(Command::SetBase(s.id));
+                }
+            }
+        });
+}

@@ -1,0 +1,45 @@
+//! The view trait and the one registry that drives the tab bar, the drawing and the keys.
+//! A new view is one file with a `View` impl, one `Tab` variant and one line in `registry`.
+
+use crate::model::{AppState, Command, Tab};
+use egui::{Key, Ui};
+
+pub trait View {
+    fn tab(&self) -> Tab;
+    fn title(&self) -> &'static str;
+    /// Draws the view of the current snapshot. A view may change its own model (expand,
+    /// sort, page); everything else it asks for with a command.
+    fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>);
+    /// Arrows and Enter while the view has no text field focused.
+    fn key(&mut self, _key: Key, _state: &mut AppState, _cmds: &mut Vec<Command>) {}
+    /// The selected row as text (Ctrl+C).
+    fn row_text(&self, _state: &AppState) -> Option<String> {
+        None
+    }
+}
+
+/// Every view, in tab-bar order.
+pub fn registry() -> Vec<Box<dyn View>> {
+    vec![
+        Box::new(super::summary::SummaryView::default()),
+        Box::new(super::tree_tab::TreeTab::containment()),
+        Box::new(super::tree_tab::TreeTab::dominators()),
+        Box::new(super::statistics::StatisticsView),
+        Box::new(super::comparison::ComparisonView::default()),
+        Box::new(super::growth::GrowthView),
+    ]
+}
+
+/// The tab bar: the views that can show now.
+pub fn tab_bar(ui: &mut Ui, views: &[Box<dyn View>], state: &AppState, cmds: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        for v in views.iter().filter(|v| state.tab_enabled(v.tab())) {
+            if ui
+                .selectable_label(state.tab == v.tab(), v.title())
+                .clicked()
+            {
+                cmds.push(Command::ShowTab(v.tab()));
+            }
+        }
+    });
+}

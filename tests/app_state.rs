@@ -1,0 +1,89 @@
+//! The explorer's model without a window: commands in, job results out, everything by id.
+
+mod common;
+use heapdive::analysis::filters::NodeFilter;
+use heapdive::model::{AppState, Command, Jobs, ObjRef, Settings, SnapId, Tab};
+use std::time::{Duration, Instant};
+
+fn leak(i: usize) -> std::path::PathBuf {
+    common::fixture(&format!("leak/leak-{i}.heapsnapshot.gz"))
+}
+
+/// Applies job results until nothing runs.
+fn settle(st: &mut AppState, jobs: &mut Jobs) {
+    let t = Instant::now();
+    while st.is_busy(jobs) {
+        for out in jobs.poll() {
+            st.finish(out, jobs);
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "jobs did not finish");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn open(files: Vec<std::path::PathBuf>) -> (AppState, Jobs) {
+    let (mut st, mut jobs) = (AppState::new(Settings::default()), Jobs::default());
+    st.apply(Command::Open(files), &mut jobs);
+    settle(&mut st, &mut jobs);
+    (st, jobs)
+}
+
+#[test]
+fn a_series_opens_in_growth_and_computes_the_leak_report() {
+    let (st, _) = open((0..4).map(leak).collect());
+    assert_eq!(st.snaps.len(), 4);
+    assert_eq!(st.tab, Tab::Growth);
+    let (key, m) = st.growth.as_ref().expect("growth");
+    assert_eq!(key, &st.snaps.iter().map(|s| s.id).collect::<Vec<_>>());
+    assert_eq!(m.data.leaks.as_ref().unwrap().groups[0].class, "Session");
+    // The newest is current, compared with the one before it.
+    assert_eq!(st.current, Some(st.snaps[3].id));
+    assert_eq!(st.base, Some(st.snaps[2].id));
+}
+
+#[test]
+fn results_for_a_closed_snapshot_are_dropped() {
+    let (mut st, mut jobs) = open(vec![leak(0), leak(1)]);
+    let (a, b) = (st.snaps[0].id, st.snaps[1].id);
+    st.apply(
+        Command::SetFilter(a, NodeFilter::DuplicatedStrings),
+        &mut jobs,
+    );
+    st.apply(Command::SetCurrent(a), &mut jobs);
+    st.apply(Command::Search("Session".into()), &mut jobs);
+    st.apply(Command::Close(a), &mut jobs);
+    settle(&mut st, &mut jobs);
+    assert_eq!(st.snaps.len(), 1);
+    assert_eq!(st.current, Some(b));
+    assert!(
+        st.search_results.is_none(),
+        "the search was for the closed snapshot"
+    );
+    assert!(st.base.is_none(), "no other snapshot to compare with");
+    // The one left is unchanged and still has its own Summary.
+    assert_eq!(st.snaps[0].summary.filter, NodeFilter::All);
+    assert_eq!(st.tab, Tab::Summary);
+}
+
+#[test]
+fn selection_paths_arrive_for_the_selection_only() {
+    let (mut st, mut jobs) = open(vec![leak(3)]);
+    let s = st.snaps[0].id;
+    let heap = st.snaps[0].heap().clone();
+    let sessions: Vec<u32> = (0..heap.node_count() as u32)
+        .filter(|&o| heap.class_name(o) == "Session")
+        .take(2)
+        .collect();
+    st.apply(Command::Select(ObjRef::new(s, sessions[0])), &mut jobs);
+    st.apply(Command::Select(ObjRef::new(s, sessions[1])), &mut jobs);
+    settle(&mut st, &mut jobs);
+    let (obj, graph) = st.graph.as_ref().expect("paths of the selection");
+    assert_eq!(*obj, ObjRef::new(s, sessions[1]));
+    assert_eq!(graph.target, sessions[1]);
+    assert!(!graph.unreachable);
+    st.apply(Command::Back, &mut jobs);
+    assert_eq!(st.selection, Some(ObjRef::new(s, sessions[0])));
+    // A step into a snapshot id that never existed does nothing.
+    st.apply(Command::Select(ObjRef::new(SnapId(999), 1)), &mut jobs);
+    assert_eq!(st.selection, Some(ObjRef::new(s, sessions[0])));
+}
