@@ -158,7 +158,7 @@ fn drop_a_snapshot_then_sort_filter_and_follow_an_object_to_a_root() {
     let heap = h.state().state.snaps[0].heap().clone();
     assert_eq!(heap.class_name(sel.node), "Session");
     // Retainers and the graph of paths to a GC root are shown.
-    h.get_by_label("Retainers");
+    h.get_by_label("Retainers tree");
     h.get_by_label("Retainer graph (5 shortest paths)");
     h.get_by_label("Show in Dominators");
     // The retainer tree was expanded along the shortest path: its deepest row is a user root.
@@ -462,4 +462,24 @@ fn hovering_files_says_what_a_drop_will_do() {
         h.query_by_label_contains("and compare with").is_none(),
         "the banner goes when the files leave"
     );
+}
+
+#[test]
+fn the_retainers_tab_shows_the_selection_graph_over_the_whole_area() {
+    let mut h = harness();
+    drop_files(&mut h, &[leak(3)]);
+    settle(&mut h);
+    h.get_by_label("Retainers").click();
+    h.run_steps(2);
+    h.get_by_label("Select an object in any view to see why it is alive.");
+    let session = first_of(&h, "Session");
+    let snap = h.state().state.snaps[0].id;
+    h.state_mut()
+        .run(Command::Select(ObjRef::new(snap, session)));
+    settle(&mut h);
+    assert_eq!(h.state().state.tab, Tab::Retainers);
+    h.get_by_label("Fit");
+    let (obj, g) = h.state().state.graph.as_ref().expect("graph");
+    assert_eq!(obj.node, session);
+    assert!(g.graph.node_count() > 2, "paths from a GC root are drawn");
 }

@@ -11,6 +11,8 @@ pub enum Tab {
     Containment,
     Dominators,
     Statistics,
+    /// The selection's retainer graph over the whole area.
+    Retainers,
     Comparison,
     Growth,
 }

@@ -9,6 +9,7 @@ mod drop_zone;
 mod graph;
 mod growth;
 mod notices;
+mod retainers_tab;
 mod search_window;
 mod selection_panel;
 mod shortcuts;

@@ -36,7 +36,7 @@ impl SelectionPanel {
             .show(ui, |ui| graph_panel(ui, state, &heap, cmds));
         egui::CentralPanel::no_frame().show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.strong("Retainers");
+                ui.strong("Retainers tree");
                 ui.label(
                     RichText::new("weak edges hidden; the path to a GC root is expanded").weak(),
                 );
