@@ -18,11 +18,13 @@ const at = process.argv.indexOf('--ballast');
 const ballastCount = at > 0 ? Number(process.argv[at + 1]) : 0;
 const ballast = [];
 for (let i = 0; i < ballastCount; i++) ballast.push({ i, label: 'ballast-' + i });
+// Exported, so it stays alive (a module variable no closure uses dies with the module's frame).
+module.exports.ballast = ballast;
 
 let next = 0;
 setInterval(() => {
   for (let i = 0; i < 50; i++) leakedSessions.push(new LeakedSession(next++));
 }, 100);
 
-// The tests wait for this line (it also keeps `ballast` alive and used).
+// The tests wait for this line.
 console.log(`leaky ready pid=${process.pid} ballast=${ballast.length}`);
