@@ -189,17 +189,8 @@ impl Worker {
         let Some(s) = &self.schedule else {
             return false;
         };
-        let Some(limit) = s.heap_above else {
-            return false;
-        };
-        if used <= limit {
-            self.armed = true;
-            return false;
-        }
-        match s.every {
-            Some(every) => self.last_start.is_none_or(|t| t.elapsed() >= every),
-            None => std::mem::replace(&mut self.armed, false),
-        }
+        let since_last = self.last_start.map(|t| t.elapsed());
+        heap_fires(s, used, &mut self.armed, since_last)
     }
 
     /// One snapshot, reported as events. Only a lost target (or a stop) is returned.
@@ -303,5 +294,52 @@ impl Worker {
             &mut on_event,
         )?;
         Ok(())
+    }
+}
+
+/// The heap threshold's rule: above it, capture if `every` has passed since the last capture
+/// (or there was none); without `every`, once per crossing (`armed` until it fires, re-armed
+/// when the heap goes back below).
+fn heap_fires(s: &Schedule, used: u64, armed: &mut bool, since_last: Option<Duration>) -> bool {
+    let Some(limit) = s.heap_above else {
+        return false;
+    };
+    if used <= limit {
+        *armed = true;
+        return false;
+    }
+    match s.every {
+        Some(every) => since_last.is_none_or(|t| t >= every),
+        None => std::mem::replace(armed, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_threshold_fires_once_per_crossing_or_once_per_period() {
+        let mb = 1_000_000;
+        let once = Schedule {
+            heap_above: Some(10 * mb),
+            ..Schedule::default()
+        };
+        let mut armed = true;
+        let fired: Vec<bool> = [5, 11, 12, 9, 13, 14]
+            .iter()
+            .map(|&u| heap_fires(&once, u * mb, &mut armed, None))
+            .collect();
+        assert_eq!(fired, [false, true, false, false, true, false]);
+        let spaced = Schedule {
+            every: Some(Duration::from_secs(30)),
+            ..once.clone()
+        };
+        let s = |secs| Some(Duration::from_secs(secs));
+        assert!(heap_fires(&spaced, 11 * mb, &mut armed, None));
+        assert!(!heap_fires(&spaced, 11 * mb, &mut armed, s(29)));
+        assert!(heap_fires(&spaced, 11 * mb, &mut armed, s(30)));
+        assert!(!heap_fires(&spaced, 9 * mb, &mut armed, s(300)));
+        assert!(!heap_fires(&Schedule::default(), 99 * mb, &mut armed, None));
     }
 }
