@@ -46,6 +46,9 @@ pub fn run(a: &CaptureArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let mut saved = 0u32;
     let result = watch(&session, limit, out, &mut saved);
     session.detach();
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[K"); // Clears a progress line cut short.
+    }
     // What the session said while stopping (a snapshot cut short by Ctrl+C).
     while let Some(ev) = session.try_recv() {
         if let CaptureEvent::Error(m) = ev {
