@@ -4,6 +4,7 @@
 //! Comparison), over flat columns. No UI dependency lives here except in `ui`.
 
 pub mod analysis;
+pub mod capture;
 pub mod cli;
 pub mod load;
 pub mod model;

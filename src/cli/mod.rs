@@ -2,6 +2,7 @@
 //! GUI; subcommands print numbers. Errors are one line on stderr and exit code 1; usage
 //! errors exit with 2 (clap's convention).
 
+mod capture;
 mod diff;
 mod growth;
 mod leaks;
@@ -9,6 +10,7 @@ mod nodes;
 mod retainers;
 mod stats;
 mod summary;
+mod targets;
 
 use crate::analysis::{Control, Heap};
 use clap::{Parser, Subcommand};
@@ -108,6 +110,39 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// The targets a running inspector lists (node --inspect, Chrome --remote-debugging-port).
+    Targets {
+        /// The inspector's HOST:PORT, e.g. 127.0.0.1:9229.
+        #[arg(value_name = "HOST:PORT")]
+        at: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take heap snapshots from a running process, streamed to DIR/PREFIX-N.heapsnapshot.
+    Capture {
+        /// HOST:PORT (its first Node or page target), a ws:// URL, or pid:PID (Node without
+        /// --inspect: SIGUSR1 opens 127.0.0.1:9229).
+        target: String,
+        /// Folder for the snapshots (created if missing).
+        #[arg(short = 'o', long = "out", value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// Snapshots to take (default 1; with --every or --when-heap-above, until Ctrl+C).
+        #[arg(long, value_name = "N")]
+        count: Option<u32>,
+        /// Seconds between snapshots (start to start).
+        #[arg(long, value_name = "SECONDS")]
+        every: Option<f64>,
+        /// Collect garbage before each snapshot.
+        #[arg(long)]
+        gc: bool,
+        /// File name prefix.
+        #[arg(long = "name", value_name = "PREFIX", default_value = "capture")]
+        name: String,
+        /// Sample heap usage every second; capture when the JS heap's used size passes MB
+        /// (then again after --every, or once it has dropped below and passes again).
+        #[arg(long, value_name = "MB")]
+        when_heap_above: Option<f64>,
+    },
 }
 
 /// A command failed; the message is already in words.
@@ -183,6 +218,27 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             top,
             timings,
         } => leaks::run(&baseline, &target, &fin, json, top, timings, out),
+        Command::Targets { at, json } => targets::run(&at, json, out),
+        Command::Capture {
+            target,
+            dir,
+            count,
+            every,
+            gc,
+            name,
+            when_heap_above,
+        } => {
+            let args = capture::CaptureArgs {
+                target,
+                dir,
+                count,
+                every,
+                gc,
+                name,
+                heap_above_mb: when_heap_above,
+            };
+            capture::run(&args, out)
+        }
     }
 }
 

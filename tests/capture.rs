@@ -1,0 +1,561 @@
+//! Capture from live Node processes (tests/capture_app/leaky.js, which leaks LeakedSession
+//! objects into its module-level `leakedSessions` array): through the CLI binary and through
+//! the session API the window uses, by port, ws:// URL and pid, and every bad input the
+//! issue lists. Each node child is killed when its guard drops.
+#![cfg(unix)]
+
+use heapdive::analysis::leaks::leak_report;
+use heapdive::capture::{CaptureEvent, CaptureSession, Schedule, SessionOptions, Target};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::channel;
+use std::time::{Duration, Instant};
+
+const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/capture_app/leaky.js");
+
+/// A running leaky.js; killed on drop.
+struct Node {
+    child: Child,
+    /// The inspector's port and WebSocket URL (None without --inspect).
+    port: Option<u16>,
+    ws_url: Option<String>,
+}
+
+impl Node {
+    /// `node --inspect=127.0.0.1:0 leaky.js ARGS`: the port comes from stderr.
+    fn inspect(args: &[&str]) -> Node {
+        let mut child = Command::new("node")
+            .arg("--inspect=127.0.0.1:0")
+            .arg(APP)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("node must be installed to run the capture tests");
+        let (tx, rx) = channel();
+        let stderr = child.stderr.take().unwrap();
+        // Keeps reading so that node never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("Debugger listening on ") {
+                    let _ = tx.send(url.trim().to_string());
+                }
+            }
+        });
+        let mut node = Node {
+            child,
+            port: None,
+            ws_url: None,
+        };
+        let url = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("node printed no 'Debugger listening on ws://...' line");
+        let port = url
+            .trim_start_matches("ws://127.0.0.1:")
+            .split('/')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {url}"));
+        node.port = Some(port);
+        node.ws_url = Some(url);
+        node.wait_ready();
+        node
+    }
+
+    /// `node leaky.js`, no inspector.
+    fn plain() -> Node {
+        let child = Command::new("node")
+            .arg(APP)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node must be installed to run the capture tests");
+        let mut node = Node {
+            child,
+            port: None,
+            ws_url: None,
+        };
+        node.wait_ready();
+        node
+    }
+
+    /// Until leaky.js has set up (its "leaky ready" line).
+    fn wait_ready(&mut self) {
+        let mut out = BufReader::new(self.child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(line.starts_with("leaky ready"), "{line}");
+    }
+
+    fn at(&self) -> String {
+        format!("127.0.0.1:{}", self.port.unwrap())
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An empty folder of its own under the target's temp dir.
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("capture-{name}"));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn heapdive(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_heapdive"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The folder's file names, sorted (hidden partial files included).
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A failing command: exit code 1, and the error is stderr's last line, containing `want`
+/// (an "attached to" line may come before it).
+fn assert_fails_with(out: &Output, want: &str) {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    let last = err.trim_end().lines().last().unwrap_or("");
+    assert!(
+        last.contains(want),
+        "wanted {want:?} in the last line of: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn load(path: &Path) -> heapdive::Heap {
+    heapdive::load_quiet(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A bare Node process's heap has tens of thousands of nodes; our app adds a few thousand.
+fn assert_plausible(h: &heapdive::Heap) {
+    let n = h.snap.node_count();
+    assert!((10_000..5_000_000).contains(&n), "node count {n}");
+}
+
+#[test]
+fn cli_captures_a_series_whose_leak_report_names_the_leaking_array() {
+    let node = Node::inspect(&[]);
+    let dir = scratch("cli-series");
+    let out = heapdive(&[
+        "capture",
+        &node.at(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--count",
+        "3",
+        "--every",
+        "2",
+        "--gc",
+        "--name",
+        "leaky",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(
+        names_in(&dir),
+        [
+            "leaky-1.heapsnapshot",
+            "leaky-2.heapsnapshot",
+            "leaky-3.heapsnapshot"
+        ]
+    );
+    let heaps: Vec<_> = (1..=3)
+        .map(|i| {
+            let path = dir.join(format!("leaky-{i}.heapsnapshot"));
+            // Each printed line: path, size, duration, time of day.
+            let f: Vec<&str> = lines[i - 1].split('\t').collect();
+            assert_eq!(f[0], path.to_str().unwrap());
+            assert!(f[1].ends_with(" kB") || f[1].ends_with(" MB"), "{f:?}");
+            assert!(f[2].ends_with(" s") && f[3].ends_with(" UTC"), "{f:?}");
+            load(&path)
+        })
+        .collect();
+    heaps.iter().for_each(assert_plausible);
+    let report = leak_report(&heaps[0], &heaps[1], &heaps[2]);
+    let g = report
+        .groups
+        .iter()
+        .find(|g| g.class == "LeakedSession")
+        .expect("a LeakedSession group");
+    let path: Vec<&str> = g.path.iter().map(|s| s.edge.as_str()).collect();
+    assert!(path.contains(&"->leakedSessions"), "{path:?}");
+    // Whole ticks of 50 (a snapshot never falls inside one) over the ~2 s between the first
+    // two snapshots (fewer when a busy machine delays the timer), all still alive.
+    assert!(g.count % 50 == 0 && (50..=2000).contains(&g.count), "{}", g.count);
+    assert!(
+        report
+            .growing_collections
+            .iter()
+            .any(|c| c.class == "Array"),
+        "the leaking array grows in every snapshot"
+    );
+}
+
+#[test]
+fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
+    let node = Node::inspect(&[]);
+    let dir = scratch("session");
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let w = wakes.clone();
+    let wake = Box::new(move || {
+        w.fetch_add(1, Ordering::Relaxed);
+    });
+    let target = Target::parse(node.ws_url.as_deref().unwrap()).unwrap();
+    let opts = SessionOptions {
+        dir: dir.clone(),
+        prefix: "s".into(),
+        sample_every: Some(Duration::from_millis(200)),
+    };
+    let mut session = CaptureSession::attach(&target, opts, Some(wake)).unwrap();
+    let mut events = Vec::new();
+    let mut asked = false;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let saved = loop {
+        assert!(Instant::now() < deadline, "no snapshot saved: {events:?}");
+        let Some(ev) = session.recv_timeout(Duration::from_millis(100)) else {
+            continue;
+        };
+        if let CaptureEvent::SnapshotSaved(s) = &ev {
+            break s.clone();
+        }
+        let samples = events
+            .iter()
+            .filter(|e| matches!(e, CaptureEvent::Usage(_)))
+            .count();
+        if samples >= 2 && !asked {
+            session.take_snapshot(true);
+            asked = true;
+        }
+        events.push(ev);
+    };
+    let usage: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            CaptureEvent::Usage(u) => Some(u.clone()),
+            _ => None,
+        })
+        .collect();
+    let u = &usage[0];
+    assert!(u.used > 1_000_000 && u.used <= u.total, "{u:?}");
+    // Node's process.memoryUsage(): RSS above the JS heap.
+    assert!(
+        u.rss.is_some_and(|r| r > u.used) && u.array_buffers.is_some(),
+        "{u:?}"
+    );
+    assert!(usage.windows(2).all(|w| w[0].secs < w[1].secs));
+    let last = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            CaptureEvent::SnapshotProgress { done, total, .. } => Some((*done, *total)),
+            _ => None,
+        })
+        .expect("progress events");
+    assert!(last.0 == last.1 && last.1 > 10_000, "{last:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, CaptureEvent::SnapshotStarted { .. }))
+    );
+    assert_eq!(saved.path, dir.join("s-1.heapsnapshot"));
+    assert_eq!(saved.size, std::fs::metadata(&saved.path).unwrap().len());
+    assert_eq!(names_in(&dir), ["s-1.heapsnapshot"]);
+    assert_plausible(&load(&saved.path));
+    assert!(
+        wakes.load(Ordering::Relaxed) > events.len(),
+        "a wake per event"
+    );
+    assert!(session.is_attached());
+    session.detach();
+    assert!(!session.is_attached());
+}
+
+#[test]
+fn session_schedule_takes_count_snapshots_every_period() {
+    let node = Node::inspect(&[]);
+    let dir = scratch("schedule");
+    let target = Target::parse(&node.at()).unwrap();
+    let opts = SessionOptions {
+        dir: dir.clone(),
+        prefix: "every".into(),
+        sample_every: None,
+    };
+    let session = CaptureSession::attach(&target, opts, None).unwrap();
+    assert_eq!(session.target().kind, "node");
+    session.set_schedule(Some(Schedule {
+        every: Some(Duration::from_millis(1500)),
+        heap_above: None,
+        gc: false,
+        count: Some(2),
+    }));
+    let mut starts = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while starts.len() < 2 {
+        assert!(Instant::now() < deadline);
+        match session.recv_timeout(Duration::from_millis(100)) {
+            Some(CaptureEvent::SnapshotSaved(s)) => starts.push(s.secs),
+            Some(CaptureEvent::Error(e) | CaptureEvent::TargetGone(e)) => panic!("{e}"),
+            _ => {}
+        }
+    }
+    assert!(starts[1] - starts[0] >= 1.45, "{starts:?}");
+    // The schedule ended after two: no third snapshot comes.
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        names_in(&dir),
+        ["every-1.heapsnapshot", "every-2.heapsnapshot"]
+    );
+}
+
+#[test]
+fn heap_threshold_triggers_a_capture() {
+    let node = Node::inspect(&[]);
+    let dir = scratch("threshold");
+    // 1 MB: any Node heap is above it, so the first sample fires exactly once.
+    let out = heapdive(&[
+        "capture",
+        &node.at(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--when-heap-above",
+        "1",
+        "--count",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(names_in(&dir), ["capture-1.heapsnapshot"]);
+}
+
+#[test]
+fn targets_lists_the_node_target() {
+    let node = Node::inspect(&[]);
+    let out = heapdive(&["targets", &node.at(), "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["type"], "node");
+    assert_eq!(v[0]["webSocketDebuggerUrl"], node.ws_url.clone().unwrap());
+    assert!(v[0]["title"].as_str().unwrap().contains("leaky.js"));
+    let plain = text(&heapdive(&["targets", &node.at()]).stdout);
+    assert!(plain.starts_with("node\t") && plain.contains(node.ws_url.as_deref().unwrap()));
+}
+
+#[test]
+fn attaches_by_pid_with_sigusr1() {
+    if TcpListener::bind("127.0.0.1:9229").is_err() {
+        eprintln!("skipped: 127.0.0.1:9229 is in use, where SIGUSR1 makes Node listen");
+        return;
+    }
+    let node = Node::plain();
+    let dir = scratch("pid");
+    let pid = node.child.id().to_string();
+    let out = heapdive(&[
+        "capture",
+        &format!("pid:{pid}"),
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(names_in(&dir), ["capture-1.heapsnapshot"]);
+    assert_plausible(&load(&dir.join("capture-1.heapsnapshot")));
+}
+
+#[test]
+fn nothing_listening_is_one_line() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let at = format!("127.0.0.1:{port}");
+    let want = format!("nothing is listening on {at}");
+    assert_fails_with(&heapdive(&["capture", &at]), &want);
+    assert_fails_with(&heapdive(&["targets", &at]), &want);
+}
+
+/// A local HTTP server that answers every request with `response`, for a bounded number
+/// of connections.
+fn fake_server(response: &'static str) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let at = l.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for s in l.incoming().take(4) {
+            let Ok(mut s) = s else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(response.as_bytes());
+        }
+    });
+    at
+}
+
+#[test]
+fn a_server_that_is_not_an_inspector_is_named() {
+    let at = fake_server(
+        "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
+    );
+    assert_fails_with(
+        &heapdive(&["capture", &at]),
+        &format!("{at} is not a V8 inspector (GET /json/list answered HTTP 404)"),
+    );
+    let html = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\
+                Connection: close\r\n\r\n<html></html>";
+    let at = fake_server(html);
+    assert_fails_with(
+        &heapdive(&["capture", &at]),
+        &format!("{at} is not a V8 inspector (/json/list is not a JSON list of targets)"),
+    );
+}
+
+#[test]
+fn a_missing_pid_and_a_process_that_is_not_node_are_refused() {
+    assert_fails_with(
+        &heapdive(&["capture", "pid:2147483646"]),
+        "no process has pid 2147483646",
+    );
+    let mut sleep = Command::new("sleep").arg("30").spawn().unwrap();
+    let out = heapdive(&["capture", &format!("pid:{}", sleep.id())]);
+    // Refused before any signal: the process is still running.
+    let alive = sleep.try_wait().unwrap().is_none();
+    let _ = sleep.kill();
+    let _ = sleep.wait();
+    assert_fails_with(&out, "is `sleep`, not Node.js");
+    assert!(alive, "sleep was signalled");
+}
+
+#[test]
+fn a_write_error_removes_the_partial_file_and_keeps_earlier_captures() {
+    use std::os::unix::process::CommandExt;
+    let node = Node::inspect(&[]);
+    let dir = scratch("disk-full");
+    std::fs::write(dir.join("capture-1.heapsnapshot"), "earlier capture").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_heapdive"));
+    cmd.args(["capture", &node.at(), "-o", dir.to_str().unwrap()]);
+    // A 64 kB file size limit: writes past it fail as on a full disk (EFBIG instead of
+    // ENOSPC), with SIGXFSZ ignored so that the write returns the error.
+    unsafe {
+        cmd.pre_exec(|| {
+            use nix::sys::resource::{Resource, setrlimit};
+            use nix::sys::signal::{SigHandler, Signal, signal};
+            setrlimit(Resource::RLIMIT_FSIZE, 65_536, 65_536)?;
+            signal(Signal::SIGXFSZ, SigHandler::SigIgn)?;
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    assert_fails_with(&out, "capture-2.heapsnapshot not saved: writing");
+    assert!(text(&out.stderr).contains("the partial file was removed"));
+    assert_eq!(names_in(&dir), ["capture-1.heapsnapshot"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("capture-1.heapsnapshot")).unwrap(),
+        "earlier capture"
+    );
+}
+
+#[test]
+fn a_target_killed_mid_snapshot_leaves_no_file() {
+    // Ballast makes the snapshot take long enough to kill node while it is being written.
+    let mut node = Node::inspect(&["--ballast", "400000"]);
+    let dir = scratch("killed");
+    let target = Target::parse(&node.at()).unwrap();
+    let opts = SessionOptions {
+        dir: dir.clone(),
+        prefix: "k".into(),
+        sample_every: None,
+    };
+    let session = CaptureSession::attach(&target, opts, None).unwrap();
+    session.take_snapshot(false);
+    let mut error = None;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let gone = loop {
+        assert!(Instant::now() < deadline, "no TargetGone");
+        match session.recv_timeout(Duration::from_millis(100)) {
+            Some(CaptureEvent::SnapshotProgress { .. }) => node.kill(),
+            Some(CaptureEvent::SnapshotSaved(s)) => panic!("saved {s:?} although killed"),
+            Some(CaptureEvent::Error(e)) => error = Some(e),
+            Some(CaptureEvent::TargetGone(why)) => break why,
+            _ => {}
+        }
+    };
+    let error = error.expect("an error for the snapshot");
+    assert!(
+        error.contains("k-1.heapsnapshot not saved") && error.contains("partial file was removed"),
+        "{error}"
+    );
+    assert!(gone.contains("connection"), "{gone}");
+    assert!(!session.is_attached() || session.recv_timeout(Duration::from_secs(1)).is_none());
+    assert!(names_in(&dir).is_empty(), "{:?}", names_in(&dir));
+}
+
+/// The highest resident memory /proc has shown for `pid` (VmHWM, kB), or None once gone.
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn capture_memory_stays_far_below_the_snapshots_size() {
+    if peak_rss_kb(std::process::id()).is_none() {
+        eprintln!("skipped: no /proc/PID/status VmHWM on this system");
+        return;
+    }
+    let node = Node::inspect(&["--ballast", "300000"]);
+    let dir = scratch("memory");
+    let mut cli = Command::new(env!("CARGO_BIN_EXE_heapdive"))
+        .args(["capture", &node.at(), "-o", dir.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // VmHWM only grows: the last reading before the CLI exits is its peak (to a poll).
+    let mut peak = 0;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while cli.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "capture took over 5 minutes");
+        peak = peak_rss_kb(cli.id()).unwrap_or(peak).max(peak);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(cli.wait().unwrap().success());
+    let size = std::fs::metadata(dir.join("capture-1.heapsnapshot"))
+        .unwrap()
+        .len();
+    assert!(
+        size > 50_000_000,
+        "the ballast makes a big snapshot: {size}"
+    );
+    // One chunk at a time: tens of MB of snapshot, a few MB of heapdive.
+    assert!(
+        peak > 0 && peak * 1024 < size / 4,
+        "peak RSS {peak} kB for {size} bytes"
+    );
+}
