@@ -8,6 +8,7 @@ pub mod capture;
 pub mod cli;
 pub mod load;
 pub mod model;
+pub mod profile;
 pub mod snapshot;
 #[cfg(feature = "gui")]
 pub mod ui;

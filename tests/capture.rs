@@ -211,7 +211,11 @@ fn cli_captures_a_series_whose_leak_report_names_the_leaking_array() {
     assert!(path.contains(&"->leakedSessions"), "{path:?}");
     // Whole ticks of 50 (a snapshot never falls inside one) over the ~2 s between the first
     // two snapshots (fewer when a busy machine delays the timer), all still alive.
-    assert!(g.count % 50 == 0 && (50..=2000).contains(&g.count), "{}", g.count);
+    assert!(
+        g.count % 50 == 0 && (50..=2000).contains(&g.count),
+        "{}",
+        g.count
+    );
     assert!(
         report
             .growing_collections

@@ -2,6 +2,7 @@
 //! passes in DevTools' order (the order matters: names are rewritten, sizes reattributed)
 //! and reports each phase through [`Control`].
 
+pub mod allocations;
 pub mod diff;
 pub mod distances;
 pub mod dom_state;
@@ -18,6 +19,7 @@ pub mod search;
 pub mod shallow;
 pub mod statistics;
 pub mod summary;
+pub mod timeline;
 pub mod weakmap;
 
 use crate::snapshot::{Location, NodeType, Snapshot};

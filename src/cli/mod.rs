@@ -2,11 +2,13 @@
 //! GUI; subcommands print numbers. Errors are one line on stderr and exit code 1; usage
 //! errors exit with 2 (clap's convention).
 
+mod allocations;
 mod capture;
 mod diff;
 mod growth;
 mod leaks;
 mod nodes;
+mod profile;
 mod retainers;
 mod stats;
 mod summary;
@@ -98,6 +100,27 @@ pub enum Command {
         top: usize,
         #[arg(long)]
         timings: bool,
+    },
+    /// The Allocation view of a snapshot taken with allocation tracking: per function, what
+    /// it allocated and what of that is alive; --stacks adds each object's allocation stack.
+    Allocations {
+        file: PathBuf,
+        /// Also list each live object's allocation stack (innermost frame first).
+        #[arg(long)]
+        stacks: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        timings: bool,
+    },
+    /// A sampling heap profile (.heapprofile): functions by self size, bottom-up.
+    Profile {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Rows to print in the table (all rows in JSON; 0 for all).
+        #[arg(long, default_value_t = 30)]
+        top: usize,
     },
     /// The Comparison view: what was allocated and freed between BASE and FILE.
     Diff {
@@ -196,6 +219,13 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             paths,
             timings,
         } => retainers::run(&file, &id, json, paths, timings, out),
+        Command::Allocations {
+            file,
+            stacks,
+            json,
+            timings,
+        } => allocations::run(&file, stacks, json, timings, out),
+        Command::Profile { file, json, top } => profile::run(&file, json, top, out),
         Command::Diff {
             base,
             file,

@@ -26,6 +26,7 @@ struct NodeTable<'l> {
     size: Vec<u32>,
     edges: Vec<u32>,
     det: Option<Vec<u8>>,
+    trace: Option<Vec<u32>>,
 }
 
 struct NodePart<'p> {
@@ -37,6 +38,7 @@ struct NodePart<'p> {
     size: &'p mut [u32],
     edges: &'p mut [u32],
     det: Option<&'p mut [u8]>,
+    trace: Option<&'p mut [u32]>,
 }
 
 impl Table for NodeTable<'_> {
@@ -63,6 +65,13 @@ impl Table for NodeTable<'_> {
             }
             None => (None, None),
         };
+        let (trace_a, trace_b) = match self.trace.as_mut() {
+            Some(t) => {
+                let (x, y) = two(t, a.clone(), b.clone());
+                (Some(x), Some(y))
+            }
+            None => (None, None),
+        };
         let l = self.l;
         (
             NodePart {
@@ -74,6 +83,7 @@ impl Table for NodeTable<'_> {
                 size: size_a,
                 edges: edges_a,
                 det: det_a,
+                trace: trace_a,
             },
             NodePart {
                 l,
@@ -84,6 +94,7 @@ impl Table for NodeTable<'_> {
                 size: size_b,
                 edges: edges_b,
                 det: det_b,
+                trace: trace_b,
             },
         )
     }
@@ -118,6 +129,9 @@ impl Part for NodePart<'_> {
         if let (Some(d), Some(at)) = (self.det.as_deref_mut(), l.n_detached) {
             d[k] = (rec[at] & 3) as u8;
         }
+        if let (Some(t), Some(at)) = (self.trace.as_deref_mut(), l.n_trace) {
+            t[k] = rec[at];
+        }
         Ok(())
     }
 }
@@ -138,6 +152,7 @@ pub(super) fn read_nodes(
         // One more than the nodes: the counts become the CSR offsets in place.
         edges: vec![0; n + 1],
         det: l.n_detached.map(|_| vec![0; n]),
+        trace: l.n_trace.map(|_| vec![0; n]),
     };
     let mut fill = Filler::new(&mut t, "nodes");
     lx.u32_array_pieces("nodes", |p| fill.piece(p))?;
@@ -152,6 +167,7 @@ pub(super) fn read_nodes(
     snap.node_id = t.id;
     snap.node_self_size = t.size;
     snap.node_detachedness = t.det;
+    snap.node_trace_id = t.trace;
     *edge_counts = t.edges;
     Ok(())
 }

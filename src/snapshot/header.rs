@@ -15,6 +15,10 @@ pub(super) struct Header {
     pub(super) root_index: Option<f64>,
     #[serde(default)]
     pub(super) extra_native_bytes: Option<f64>,
+    /// Non-zero only with allocation tracking (and then possibly less than the functions
+    /// the file goes on to list).
+    #[serde(default)]
+    pub(super) trace_function_count: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -25,6 +29,12 @@ pub(super) struct Meta {
     pub(super) edge_types: Vec<serde_json::Value>,
     #[serde(default)]
     pub(super) location_fields: Vec<String>,
+    #[serde(default)]
+    pub(super) trace_function_info_fields: Vec<String>,
+    #[serde(default)]
+    pub(super) trace_node_fields: Vec<String>,
+    #[serde(default)]
+    pub(super) sample_fields: Vec<String>,
 }
 
 /// Where each needed field sits in a node / edge record.
@@ -36,6 +46,9 @@ pub(super) struct Layout {
     pub(super) n_self: usize,
     pub(super) n_edges: usize,
     pub(super) n_detached: Option<usize>,
+    /// `trace_node_id`, kept only when the header says allocations were tracked (files
+    /// without tracking write zeros there, and DevTools looks no further).
+    pub(super) n_trace: Option<usize>,
     pub(super) node_type_map: Vec<u8>,
     pub(super) edge_fields: usize,
     pub(super) e_type: usize,
@@ -47,7 +60,7 @@ pub(super) struct Layout {
     pub(super) root_index: u64,
 }
 
-fn field(fields: &[String], name: &str, what: &str) -> Result<usize, RawError> {
+pub(super) fn field(fields: &[String], name: &str, what: &str) -> Result<usize, RawError> {
     fields
         .iter()
         .position(|f| f == name)
@@ -120,6 +133,11 @@ impl Layout {
                 n_self: field(nf, "self_size", "node_fields")?,
                 n_edges: field(nf, "edge_count", "node_fields")?,
                 n_detached: nf.iter().position(|f| f == "detachedness"),
+                n_trace: if h.trace_function_count.is_some_and(|c| c > 0.0) {
+                    nf.iter().position(|f| f == "trace_node_id")
+                } else {
+                    None
+                },
                 node_type_map,
                 edge_fields: ef.len(),
                 e_type,

@@ -491,6 +491,43 @@ impl<'a, S: Source> Lexer<'a, S> {
         }
     }
 
+    /// Reads one unsigned integer, for the small arrays read a value at a time (the
+    /// allocation trace's); the big ones go through [`Self::u32_array_pieces`].
+    pub fn unsigned(&mut self, what: &str) -> Result<u64, RawError> {
+        match self.peek()? {
+            Some(b'0'..=b'9') => {}
+            Some(b'-') => return Err(self.err(format!("negative number in {what}"))),
+            Some(b) => {
+                return Err(self.err(format!(
+                    "expected a number in {what}, found {}",
+                    show_byte(b)
+                )));
+            }
+            None => {
+                return Err(self.err(format!(
+                    "unexpected end of file inside {what} (the file is truncated)"
+                )));
+            }
+        }
+        let mut acc: u64 = 0;
+        while self.fill()? {
+            let b = self.buf[self.pos];
+            let d = b.wrapping_sub(b'0');
+            if d >= 10 {
+                if matches!(b, b'.' | b'e' | b'E' | b'+' | b'-') {
+                    return Err(self.err(format!("non-integer number in {what}")));
+                }
+                break;
+            }
+            acc = acc
+                .checked_mul(10)
+                .and_then(|a| a.checked_add(d as u64))
+                .ok_or_else(|| self.err(format!("number too large in {what}")))?;
+            self.pos += 1;
+        }
+        Ok(acc)
+    }
+
     /// Copies the raw text of one JSON value (for the small header), at most `max` bytes.
     pub fn capture_value(&mut self, max: usize) -> Result<Vec<u8>, RawError> {
         let mut out = Vec::new();

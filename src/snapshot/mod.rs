@@ -13,11 +13,13 @@ mod prefetch;
 mod records;
 pub mod retainers;
 mod strings;
+mod trace;
 pub mod types;
 
 pub use error::LoadError;
 pub use parse::{read_snapshot, read_snapshot_from};
 pub use strings::Strings;
+pub use trace::{AllocationTrace, NO_PARENT, Samples};
 pub use types::{EdgeType, NodeType};
 
 /// A location entry: where the constructor of an object (or a closure) lives.
@@ -40,6 +42,9 @@ pub struct Snapshot {
     pub node_self_size: Vec<u32>,
     /// `detachedness` field (0 unknown, 1 attached, 2 detached); `None` in old snapshots.
     pub node_detachedness: Option<Vec<u8>>,
+    /// Each node's allocation trace node id (0: allocated before tracking began); only in
+    /// snapshots with an allocation trace.
+    pub node_trace_id: Option<Vec<u32>>,
     /// CSR: node `n`'s edges are `first_edge[n]..first_edge[n+1]` (edge ordinals).
     pub first_edge: Vec<u32>,
     pub edge_type: Vec<u8>,
@@ -49,6 +54,10 @@ pub struct Snapshot {
     pub strings: Strings,
     /// Node ordinal -> location, sorted by ordinal, last entry per node wins (as in DevTools).
     pub locations: Vec<(u32, Location)>,
+    /// Allocation stacks (snapshots taken with allocation tracking).
+    pub allocation_trace: Option<AllocationTrace>,
+    /// The allocation timeline's samples (empty without a recording).
+    pub samples: Samples,
     pub root: u32,
     pub extra_native_bytes: u64,
     /// Bytes of the file as stored (compressed size for `.gz`).
@@ -145,6 +154,7 @@ impl Snapshot {
             + self.node_id.capacity() * 4
             + self.node_self_size.capacity() * 4
             + self.node_detachedness.as_ref().map_or(0, |v| v.capacity())
+            + self.node_trace_id.as_ref().map_or(0, |v| v.capacity() * 4)
             + self.first_edge.capacity() * 4
             + self.edge_type.capacity()
             + self.edge_name.capacity() * 4

@@ -8,6 +8,7 @@ use super::header::{Header, Layout, available_memory, check_memory};
 use super::lexer::{Lexer, ReadSource, Source};
 use super::locations::{build_locations, read_raw_locations};
 use super::retainers::Retainers;
+use super::trace::{SampleLayout, TraceLayout, TraceParts};
 use super::{Snapshot, Strings};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -152,6 +153,7 @@ fn read_snapshot_inner(
         edge_counts: Vec::new(),
         raw_locations: Vec::new(),
         location_fields: Vec::new(),
+        trace: TraceParts::default(),
     };
     let ended = if lx.peek()? == Some(b'}') {
         lx.expect(b'}', "'}'")?;
@@ -198,6 +200,7 @@ fn complete(st: Members) -> Result<Snapshot, RawError> {
         have_strings,
         raw_locations,
         location_fields,
+        trace,
         ..
     } = st;
     let layout =
@@ -225,6 +228,12 @@ fn complete(st: Members) -> Result<Snapshot, RawError> {
         )));
     }
     snap.root = (layout.root_index / nf) as u32;
+    let (allocation_trace, samples) = trace.finish(snap.strings.len())?;
+    if allocation_trace.is_none() {
+        snap.node_trace_id = None;
+    }
+    snap.allocation_trace = allocation_trace;
+    snap.samples = samples;
     snap.locations = build_locations(
         &raw_locations,
         &location_fields,
@@ -244,6 +253,7 @@ struct Members {
     edge_counts: Vec<u32>,
     raw_locations: Vec<u32>,
     location_fields: Vec<String>,
+    trace: TraceParts,
 }
 
 /// What the file's size allows, for bounding what the header and arrays claim.
@@ -285,6 +295,7 @@ fn read_members(
             edge_counts,
             raw_locations,
             location_fields,
+            trace,
         } = st;
         let repeated = match key.as_slice() {
             b"nodes" => *have_nodes,
@@ -317,6 +328,8 @@ fn read_members(
                     .map(|v| v as u64)
                     .unwrap_or(0);
                 *location_fields = header.meta.location_fields.clone();
+                trace.layout = TraceLayout::new(&header)?;
+                trace.sample_layout = SampleLayout::new(&header)?;
                 *layout = Some(l);
             }
             b"nodes" => {
@@ -346,6 +359,9 @@ fn read_members(
                 *have_strings = true;
             }
             b"locations" => read_raw_locations(lx, raw_locations, max_numbers)?,
+            b"trace_function_infos" => trace.read_functions(lx, max_numbers)?,
+            b"trace_tree" => trace.read_tree(lx, max_numbers)?,
+            b"samples" => trace.read_samples(lx, max_numbers)?,
             _ => lx.skip_value()?,
         }
         if std::env::var_os("HEAPDIVE_DEBUG_PARSE").is_some() {
