@@ -211,7 +211,11 @@ fn cli_captures_a_series_whose_leak_report_names_the_leaking_array() {
     assert!(path.contains(&"->leakedSessions"), "{path:?}");
     // Whole ticks of 50 (a snapshot never falls inside one) over the ~2 s between the first
     // two snapshots (fewer when a busy machine delays the timer), all still alive.
-    assert!(g.count % 50 == 0 && (50..=2000).contains(&g.count), "{}", g.count);
+    assert!(
+        g.count % 50 == 0 && (50..=2000).contains(&g.count),
+        "{}",
+        g.count
+    );
     assert!(
         report
             .growing_collections
@@ -558,4 +562,80 @@ fn capture_memory_stays_far_below_the_snapshots_size() {
         peak > 0 && peak * 1024 < size / 4,
         "peak RSS {peak} kB for {size} bytes"
     );
+}
+
+/// Runs `session_goes_on_after_a_write_error_in_child` in a child test process whose soft
+/// file size limit is 64 kB (a full disk, as far as writes go) and may be raised again.
+#[test]
+fn a_session_goes_on_after_a_write_error() {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "session_goes_on_after_a_write_error_in_child"])
+        .args(["--nocapture", "--test-threads=1"])
+        .env("HEAPDIVE_TEST_CHILD", "1");
+    unsafe {
+        cmd.pre_exec(|| {
+            use nix::sys::resource::{RLIM_INFINITY, Resource, setrlimit};
+            use nix::sys::signal::{SigHandler, Signal, signal};
+            setrlimit(Resource::RLIMIT_FSIZE, 65_536, RLIM_INFINITY)?;
+            signal(Signal::SIGXFSZ, SigHandler::SigIgn)?;
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success() && all.contains("1 passed"), "{all}");
+    assert!(all.contains("child ran"), "{all}");
+}
+
+/// Only in the child of `a_session_goes_on_after_a_write_error`: the first snapshot hits the
+/// file size limit; once the limit is lifted, the next one must be whole (the abandoned
+/// snapshot's remaining chunks must not leak into it).
+#[test]
+fn session_goes_on_after_a_write_error_in_child() {
+    if std::env::var_os("HEAPDIVE_TEST_CHILD").is_none() {
+        return;
+    }
+    println!("child ran");
+    let node = Node::inspect(&[]);
+    let dir = scratch("write-error-child");
+    let target = Target::parse(&node.at()).unwrap();
+    let opts = SessionOptions {
+        dir: dir.clone(),
+        prefix: "s".into(),
+        // One sample at attach, then none: nothing reads the connection between the two
+        // snapshots but the second snapshot itself.
+        sample_every: Some(Duration::from_secs(600)),
+    };
+    let session = CaptureSession::attach(&target, opts, None).unwrap();
+    let next = |session: &CaptureSession| -> CaptureEvent {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(Instant::now() < deadline, "no result");
+            match session.recv_timeout(Duration::from_millis(100)) {
+                Some(e @ (CaptureEvent::Error(_) | CaptureEvent::SnapshotSaved(_))) => return e,
+                Some(CaptureEvent::TargetGone(why)) => panic!("{why}"),
+                _ => {}
+            }
+        }
+    };
+    session.take_snapshot(false);
+    match next(&session) {
+        CaptureEvent::Error(e) => assert!(
+            e.contains("s-1.heapsnapshot not saved") && e.contains("File too large"),
+            "{e}"
+        ),
+        other => panic!("saved past the limit: {other:?}"),
+    }
+    assert!(names_in(&dir).is_empty(), "{:?}", names_in(&dir));
+    use nix::sys::resource::{RLIM_INFINITY, Resource, setrlimit};
+    setrlimit(Resource::RLIMIT_FSIZE, RLIM_INFINITY, RLIM_INFINITY).unwrap();
+    session.take_snapshot(false);
+    match next(&session) {
+        CaptureEvent::SnapshotSaved(s) => {
+            assert_eq!(s.path, dir.join("s-1.heapsnapshot"));
+            assert_plausible(&load(&s.path));
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -258,10 +258,19 @@ impl Worker {
         }
         let out = &self.out;
         let (mut done, mut total, mut told_bytes) = (0u64, 0u64, 0u64);
+        // After a write error the rest of the snapshot is still read, unwritten, up to the
+        // command's reply: left in the connection, it would end up in the next snapshot.
+        let mut write_error = None;
         let mut on_event = |m: &str, p: &Value| -> Result<(), CaptureError> {
+            if write_error.is_some() {
+                return Ok(());
+            }
             match m {
                 "HeapProfiler.addHeapSnapshotChunk" => {
-                    file.write(p["chunk"].as_str().unwrap_or(""))?;
+                    if let Err(e) = file.write(p["chunk"].as_str().unwrap_or("")) {
+                        write_error = Some(e);
+                        return Ok(());
+                    }
                     // Progress while streaming: every MiB.
                     if file.bytes() - told_bytes < 1 << 20 {
                         return Ok(());
@@ -293,7 +302,7 @@ impl Worker {
             &self.stop,
             &mut on_event,
         )?;
-        Ok(())
+        write_error.map_or(Ok(()), Err)
     }
 }
 
