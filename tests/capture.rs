@@ -639,3 +639,17 @@ fn session_goes_on_after_a_write_error_in_child() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_folder_that_cannot_be_made_and_a_wrong_ws_url_are_one_line() {
+    let node = Node::inspect(&[]);
+    assert_fails_with(
+        &heapdive(&["capture", &node.at(), "-o", "/proc/heapdive-no-such-folder"]),
+        "creating /proc/heapdive-no-such-folder",
+    );
+    let wrong = format!("ws://{}/no-such-target", node.at());
+    assert_fails_with(
+        &heapdive(&["capture", &wrong]),
+        "WebSocket handshake failed",
+    );
+}

@@ -117,11 +117,14 @@ impl Worker {
         if self.pending.is_some() {
             return Instant::now();
         }
-        let periodic = self.periodic_every().map(|every| match self.last_start {
-            Some(t) => t + every,
-            None => Instant::now(),
-        });
+        let periodic = self.periodic_due();
         periodic.map_or(self.next_check, |p| p.min(self.next_check))
+    }
+
+    /// When a plain "every N seconds" schedule takes its next snapshot.
+    fn periodic_due(&self) -> Option<Instant> {
+        let every = self.periodic_every()?;
+        Some(self.last_start.map_or_else(Instant::now, |t| t + every))
     }
 
     /// The period of a plain "every N seconds" schedule (with a threshold, `every` only
@@ -162,7 +165,7 @@ impl Worker {
             }
         }
         let gc = self.schedule.as_ref().is_some_and(|s| s.gc);
-        let due = self.periodic_every().is_some() && self.next_due() <= Instant::now();
+        let due = self.periodic_due().is_some_and(|t| t <= Instant::now());
         if self.pending.is_none() && due {
             self.pending = Some(gc);
         }
@@ -195,8 +198,8 @@ impl Worker {
 
     /// One snapshot, reported as events. Only a lost target (or a stop) is returned.
     fn take(&mut self, gc: bool) -> Result<(), CaptureError> {
-        let mut file = PartialSnapshot::create(&self.opts.dir, &self.opts.prefix)?;
-        let name = file.final_path().to_path_buf();
+        // Counted as started even if the file cannot be made: a schedule then retries a
+        // period later rather than at once.
         let start = Instant::now();
         self.last_start = Some(start);
         self.taken += 1;
@@ -204,6 +207,8 @@ impl Worker {
         if limit.is_some_and(|c| self.taken >= c) {
             self.schedule = None;
         }
+        let mut file = PartialSnapshot::create(&self.opts.dir, &self.opts.prefix)?;
+        let name = file.final_path().to_path_buf();
         let secs = start.duration_since(self.started).as_secs_f64();
         self.out.send(CaptureEvent::SnapshotStarted {
             path: name.clone(),
