@@ -228,7 +228,7 @@ fn cli_captures_a_series_whose_leak_report_names_the_leaking_array() {
 #[test]
 fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
     let node = Node::inspect(&[]);
-    let dir = scratch("session");
+    let first = scratch("session");
     let wakes = Arc::new(AtomicUsize::new(0));
     let w = wakes.clone();
     let wake = Box::new(move || {
@@ -236,11 +236,14 @@ fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
     });
     let target = Target::parse(node.ws_url.as_deref().unwrap()).unwrap();
     let opts = SessionOptions {
-        dir: dir.clone(),
+        dir: first.clone(),
         prefix: "s".into(),
         sample_every: Some(Duration::from_millis(200)),
     };
     let mut session = CaptureSession::attach(&target, opts, Some(wake)).unwrap();
+    // The window lets the user change the folder while attached.
+    let dir = scratch("session-moved");
+    session.set_folder(dir.clone());
     let mut events = Vec::new();
     let mut asked = false;
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -294,6 +297,7 @@ fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
     assert_eq!(saved.path, dir.join("s-1.heapsnapshot"));
     assert_eq!(saved.size, std::fs::metadata(&saved.path).unwrap().len());
     assert_eq!(names_in(&dir), ["s-1.heapsnapshot"]);
+    assert!(names_in(&first).is_empty());
     assert_plausible(&load(&saved.path));
     assert!(
         wakes.load(Ordering::Relaxed) > events.len(),

@@ -98,6 +98,7 @@ impl Worker {
                     self.last_start = None;
                     self.taken = 0;
                 }
+                Ok(Command::Folder(dir)) => self.opts.dir = dir,
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
