@@ -228,7 +228,7 @@ fn cli_captures_a_series_whose_leak_report_names_the_leaking_array() {
 #[test]
 fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
     let node = Node::inspect(&[]);
-    let dir = scratch("session");
+    let first = scratch("session");
     let wakes = Arc::new(AtomicUsize::new(0));
     let w = wakes.clone();
     let wake = Box::new(move || {
@@ -236,11 +236,14 @@ fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
     });
     let target = Target::parse(node.ws_url.as_deref().unwrap()).unwrap();
     let opts = SessionOptions {
-        dir: dir.clone(),
+        dir: first.clone(),
         prefix: "s".into(),
         sample_every: Some(Duration::from_millis(200)),
     };
     let mut session = CaptureSession::attach(&target, opts, Some(wake)).unwrap();
+    // The window lets the user change the folder while attached.
+    let dir = scratch("session-moved");
+    session.set_folder(dir.clone());
     let mut events = Vec::new();
     let mut asked = false;
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -294,6 +297,7 @@ fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
     assert_eq!(saved.path, dir.join("s-1.heapsnapshot"));
     assert_eq!(saved.size, std::fs::metadata(&saved.path).unwrap().len());
     assert_eq!(names_in(&dir), ["s-1.heapsnapshot"]);
+    assert!(names_in(&first).is_empty());
     assert_plausible(&load(&saved.path));
     assert!(
         wakes.load(Ordering::Relaxed) > events.len(),
@@ -561,5 +565,95 @@ fn capture_memory_stays_far_below_the_snapshots_size() {
     assert!(
         peak > 0 && peak * 1024 < size / 4,
         "peak RSS {peak} kB for {size} bytes"
+    );
+}
+
+/// Runs `session_goes_on_after_a_write_error_in_child` in a child test process whose soft
+/// file size limit is 64 kB (a full disk, as far as writes go) and may be raised again.
+#[test]
+fn a_session_goes_on_after_a_write_error() {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "session_goes_on_after_a_write_error_in_child"])
+        .args(["--nocapture", "--test-threads=1"])
+        .env("HEAPDIVE_TEST_CHILD", "1");
+    unsafe {
+        cmd.pre_exec(|| {
+            use nix::sys::resource::{RLIM_INFINITY, Resource, setrlimit};
+            use nix::sys::signal::{SigHandler, Signal, signal};
+            setrlimit(Resource::RLIMIT_FSIZE, 65_536, RLIM_INFINITY)?;
+            signal(Signal::SIGXFSZ, SigHandler::SigIgn)?;
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success() && all.contains("1 passed"), "{all}");
+    assert!(all.contains("child ran"), "{all}");
+}
+
+/// Only in the child of `a_session_goes_on_after_a_write_error`: the first snapshot hits the
+/// file size limit; once the limit is lifted, the next one must be whole (the abandoned
+/// snapshot's remaining chunks must not leak into it).
+#[test]
+fn session_goes_on_after_a_write_error_in_child() {
+    if std::env::var_os("HEAPDIVE_TEST_CHILD").is_none() {
+        return;
+    }
+    println!("child ran");
+    let node = Node::inspect(&[]);
+    let dir = scratch("write-error-child");
+    let target = Target::parse(&node.at()).unwrap();
+    let opts = SessionOptions {
+        dir: dir.clone(),
+        prefix: "s".into(),
+        // One sample at attach, then none: nothing reads the connection between the two
+        // snapshots but the second snapshot itself.
+        sample_every: Some(Duration::from_secs(600)),
+    };
+    let session = CaptureSession::attach(&target, opts, None).unwrap();
+    let next = |session: &CaptureSession| -> CaptureEvent {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(Instant::now() < deadline, "no result");
+            match session.recv_timeout(Duration::from_millis(100)) {
+                Some(e @ (CaptureEvent::Error(_) | CaptureEvent::SnapshotSaved(_))) => return e,
+                Some(CaptureEvent::TargetGone(why)) => panic!("{why}"),
+                _ => {}
+            }
+        }
+    };
+    session.take_snapshot(false);
+    match next(&session) {
+        CaptureEvent::Error(e) => assert!(
+            e.contains("s-1.heapsnapshot not saved") && e.contains("File too large"),
+            "{e}"
+        ),
+        other => panic!("saved past the limit: {other:?}"),
+    }
+    assert!(names_in(&dir).is_empty(), "{:?}", names_in(&dir));
+    use nix::sys::resource::{RLIM_INFINITY, Resource, setrlimit};
+    setrlimit(Resource::RLIMIT_FSIZE, RLIM_INFINITY, RLIM_INFINITY).unwrap();
+    session.take_snapshot(false);
+    match next(&session) {
+        CaptureEvent::SnapshotSaved(s) => {
+            assert_eq!(s.path, dir.join("s-1.heapsnapshot"));
+            assert_plausible(&load(&s.path));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_folder_that_cannot_be_made_and_a_wrong_ws_url_are_one_line() {
+    let node = Node::inspect(&[]);
+    assert_fails_with(
+        &heapdive(&["capture", &node.at(), "-o", "/proc/heapdive-no-such-folder"]),
+        "creating /proc/heapdive-no-such-folder",
+    );
+    let wrong = format!("ws://{}/no-such-target", node.at());
+    assert_fails_with(
+        &heapdive(&["capture", &wrong]),
+        "WebSocket handshake failed",
     );
 }

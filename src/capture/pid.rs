@@ -103,7 +103,8 @@ fn program_name(pid: u32) -> Option<String> {
 /// does not tell (another OS, or no permission to read the process's descriptors).
 fn listener_owner_is(pid: u32) -> Option<bool> {
     let tcp = std::fs::read_to_string("/proc/net/tcp").ok()?;
-    // Local address as /proc writes it: the IPv4 address in host byte order, then the port.
+    // Local address as /proc writes it: the IPv4 address in host byte order (little-endian
+    // here; elsewhere nothing matches and the answer is None), then the port in hex.
     let local = format!("0100007F:{SIGNAL_PORT:04X}");
     let inode = tcp.lines().skip(1).find_map(|line| {
         let f: Vec<&str> = line.split_whitespace().collect();

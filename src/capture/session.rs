@@ -74,6 +74,7 @@ pub enum CaptureEvent {
 pub(super) enum Command {
     Snapshot { gc: bool },
     Schedule(Option<Schedule>),
+    Folder(PathBuf),
 }
 
 /// Wakes the UI when an event is queued (e.g. `ctx.request_repaint()`).
@@ -137,6 +138,11 @@ impl CaptureSession {
     /// Replaces the schedule; None stops automatic captures.
     pub fn set_schedule(&self, schedule: Option<Schedule>) {
         self.send(Command::Schedule(schedule));
+    }
+
+    /// Where the next snapshots go (the one in progress, if any, finishes where it began).
+    pub fn set_folder(&self, dir: PathBuf) {
+        self.send(Command::Folder(dir));
     }
 
     fn send(&self, c: Command) {

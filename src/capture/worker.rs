@@ -98,6 +98,7 @@ impl Worker {
                     self.last_start = None;
                     self.taken = 0;
                 }
+                Ok(Command::Folder(dir)) => self.opts.dir = dir,
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
@@ -117,11 +118,14 @@ impl Worker {
         if self.pending.is_some() {
             return Instant::now();
         }
-        let periodic = self.periodic_every().map(|every| match self.last_start {
-            Some(t) => t + every,
-            None => Instant::now(),
-        });
+        let periodic = self.periodic_due();
         periodic.map_or(self.next_check, |p| p.min(self.next_check))
+    }
+
+    /// When a plain "every N seconds" schedule takes its next snapshot.
+    fn periodic_due(&self) -> Option<Instant> {
+        let every = self.periodic_every()?;
+        Some(self.last_start.map_or_else(Instant::now, |t| t + every))
     }
 
     /// The period of a plain "every N seconds" schedule (with a threshold, `every` only
@@ -162,7 +166,7 @@ impl Worker {
             }
         }
         let gc = self.schedule.as_ref().is_some_and(|s| s.gc);
-        let due = self.periodic_every().is_some() && self.next_due() <= Instant::now();
+        let due = self.periodic_due().is_some_and(|t| t <= Instant::now());
         if self.pending.is_none() && due {
             self.pending = Some(gc);
         }
@@ -195,8 +199,8 @@ impl Worker {
 
     /// One snapshot, reported as events. Only a lost target (or a stop) is returned.
     fn take(&mut self, gc: bool) -> Result<(), CaptureError> {
-        let mut file = PartialSnapshot::create(&self.opts.dir, &self.opts.prefix)?;
-        let name = file.final_path().to_path_buf();
+        // Counted as started even if the file cannot be made: a schedule then retries a
+        // period later rather than at once.
         let start = Instant::now();
         self.last_start = Some(start);
         self.taken += 1;
@@ -204,6 +208,8 @@ impl Worker {
         if limit.is_some_and(|c| self.taken >= c) {
             self.schedule = None;
         }
+        let mut file = PartialSnapshot::create(&self.opts.dir, &self.opts.prefix)?;
+        let name = file.final_path().to_path_buf();
         let secs = start.duration_since(self.started).as_secs_f64();
         self.out.send(CaptureEvent::SnapshotStarted {
             path: name.clone(),
@@ -258,10 +264,19 @@ impl Worker {
         }
         let out = &self.out;
         let (mut done, mut total, mut told_bytes) = (0u64, 0u64, 0u64);
+        // After a write error the rest of the snapshot is still read, unwritten, up to the
+        // command's reply: left in the connection, it would end up in the next snapshot.
+        let mut write_error = None;
         let mut on_event = |m: &str, p: &Value| -> Result<(), CaptureError> {
+            if write_error.is_some() {
+                return Ok(());
+            }
             match m {
                 "HeapProfiler.addHeapSnapshotChunk" => {
-                    file.write(p["chunk"].as_str().unwrap_or(""))?;
+                    if let Err(e) = file.write(p["chunk"].as_str().unwrap_or("")) {
+                        write_error = Some(e);
+                        return Ok(());
+                    }
                     // Progress while streaming: every MiB.
                     if file.bytes() - told_bytes < 1 << 20 {
                         return Ok(());
@@ -293,7 +308,7 @@ impl Worker {
             &self.stop,
             &mut on_event,
         )?;
-        Ok(())
+        write_error.map_or(Ok(()), Err)
     }
 }
 
