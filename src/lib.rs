@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod cli;
 pub mod load;
 pub mod model;
+pub mod redact;
 pub mod snapshot;
 #[cfg(feature = "gui")]
 pub mod ui;

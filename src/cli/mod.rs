@@ -6,6 +6,7 @@ mod diff;
 mod growth;
 mod leaks;
 mod nodes;
+mod redact;
 mod retainers;
 mod stats;
 mod summary;
@@ -97,6 +98,14 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Writes a copy to share: every string value (strings, script sources) replaced by a
+    /// placeholder; the graph, sizes and the names of classes, properties and functions kept.
+    Redact {
+        /// The snapshot to copy (.heapsnapshot or .heapsnapshot.gz).
+        input: PathBuf,
+        /// Where to write the copy (gzip when the name ends in .gz).
+        output: PathBuf,
+    },
     /// The Comparison view: what was allocated and freed between BASE and FILE.
     Diff {
         base: PathBuf,
@@ -183,6 +192,7 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             top,
             timings,
         } => leaks::run(&baseline, &target, &fin, json, top, timings, out),
+        Command::Redact { input, output } => redact::run(&input, &output, out),
     }
 }
 
