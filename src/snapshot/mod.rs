@@ -2,8 +2,11 @@
 //! ordinal. Field layouts are read from `snapshot.meta` by name; types are mapped onto the
 //! canonical V8 enums so that every pass can compare against constants.
 
+mod columns;
 mod error;
+mod header;
 mod lexer;
+mod locations;
 mod numbers;
 mod parse;
 mod prefetch;
