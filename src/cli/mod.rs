@@ -135,6 +135,9 @@ pub(crate) fn load_for_cli(path: &Path, timings: bool) -> Result<Heap, CliError>
     let ctl = Control::new(&progress, &cancel);
     let t = Instant::now();
     let heap = crate::load::load(path, &ctl)?;
+    if let Some(warning) = &heap.snap.truncated {
+        eprintln!("heapdive: warning: {}: {warning}", path.display());
+    }
     if timings {
         for (name, d) in ctl.take_timings() {
             eprintln!("{:>9.1} ms  {name}", d.as_secs_f64() * 1e3);
