@@ -231,7 +231,8 @@ impl<R: Read> JsonReader<R> {
         }
     }
 
-    /// Reads an array of unsigned 32-bit integers, calling `f` with each.
+    /// Reads an array of unsigned 32-bit integers, calling `f` with each. The numbers are
+    /// scanned a buffer at a time (the node and edge arrays are most of the file).
     pub fn numbers(
         &mut self,
         what: &str,
@@ -244,31 +245,52 @@ impl<R: Read> JsonReader<R> {
         }
         let mut acc: u64 = 0;
         let mut digits = 0u32;
+        // After a number, before its separator.
+        let mut after_number = false;
         loop {
             if !self.fill()? {
                 return Err(self.truncated(what));
             }
-            let b = self.buf[self.pos];
-            let d = b.wrapping_sub(b'0');
-            if d < 10 {
-                acc = acc * 10 + d as u64;
-                digits += 1;
-                if acc > u32::MAX as u64 {
-                    return Err(self.bad(format!("number too large in {what}")));
+            let buf = &self.buf[self.pos..self.len];
+            let mut i = 0;
+            let mut problem = None;
+            while i < buf.len() {
+                let b = buf[i];
+                let d = b.wrapping_sub(b'0');
+                if d < 10 && !after_number {
+                    acc = acc * 10 + d as u64;
+                    digits += 1;
+                    if acc > u32::MAX as u64 {
+                        problem = Some(format!("number too large in {what}"));
+                        break;
+                    }
+                    i += 1;
+                    continue;
                 }
-                self.pos += 1;
-                continue;
+                if digits > 0 {
+                    f(acc as u32)?;
+                    (acc, digits, after_number) = (0, 0, true);
+                }
+                match b {
+                    b' ' | b'\n' | b'\r' | b'\t' => {}
+                    b',' | b']' if after_number => {
+                        after_number = false;
+                        if b == b']' {
+                            self.pos += i + 1;
+                            return Ok(());
+                        }
+                    }
+                    _ => {
+                        problem = Some(format!("expected a number in {what}, found {}", show(b)));
+                        break;
+                    }
+                }
+                i += 1;
             }
-            if digits == 0 {
-                return Err(self.bad(format!("expected a number in {what}, found {}", show(b))));
+            self.pos += i;
+            if let Some(p) = problem {
+                return Err(self.bad(p));
             }
-            f(acc as u32)?;
-            acc = 0;
-            digits = 0;
-            if !self.comma_or(b']', what)? {
-                return Ok(());
-            }
-            self.peek()?;
         }
     }
 
