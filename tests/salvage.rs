@@ -203,3 +203,21 @@ fn an_empty_file_says_the_writer_probably_died() {
     let err = error(b" \n", "blank");
     assert!(err.contains("probably died"), "{err}");
 }
+
+#[test]
+fn a_cut_file_naming_an_absurd_string_is_refused_not_padded() {
+    // Three nodes, the last naming string 4e9: whole arrays, then a cut inside the strings.
+    // Padding up to that index would mean billions of strings; it is damage, not a cut.
+    let meta = r#"{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["hidden","array","string","object"],"string","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property"],"string_or_number","node"]}"#;
+    let text = format!(
+        r#"{{"snapshot":{{"meta":{meta},"node_count":3,"edge_count":2}},
+"nodes":[0,0,1,0,1, 3,1,3,40,1, 1,4000000000,5,16,0],
+"edges":[2,2,5, 2,2,10],
+"strings":["","glob"#
+    );
+    let err = error(text.as_bytes(), "absurd");
+    assert!(
+        err.contains("truncated") && err.contains("4000000000"),
+        "{err}"
+    );
+}
