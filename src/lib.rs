@@ -9,6 +9,7 @@ pub mod cli;
 pub mod load;
 pub mod model;
 pub mod profile;
+pub mod redact;
 pub mod snapshot;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -9,6 +9,7 @@ mod growth;
 mod leaks;
 mod nodes;
 mod profile;
+mod redact;
 mod retainers;
 mod stats;
 mod summary;
@@ -122,6 +123,14 @@ pub enum Command {
         #[arg(long, default_value_t = 30)]
         top: usize,
     },
+    /// Writes a copy to share: every string value (strings, script sources) replaced by a
+    /// placeholder; the graph, sizes and the names of classes, properties and functions kept.
+    Redact {
+        /// The snapshot to copy (.heapsnapshot or .heapsnapshot.gz).
+        input: PathBuf,
+        /// Where to write the copy (gzip when the name ends in .gz).
+        output: PathBuf,
+    },
     /// The Comparison view: what was allocated and freed between BASE and FILE.
     Diff {
         base: PathBuf,
@@ -184,6 +193,9 @@ pub(crate) fn load_for_cli(path: &Path, timings: bool) -> Result<Heap, CliError>
     let ctl = Control::new(&progress, &cancel);
     let t = Instant::now();
     let heap = crate::load::load(path, &ctl)?;
+    if let Some(warning) = &heap.snap.truncated {
+        eprintln!("heapdive: warning: {}: {warning}", path.display());
+    }
     if timings {
         for (name, d) in ctl.take_timings() {
             eprintln!("{:>9.1} ms  {name}", d.as_secs_f64() * 1e3);
@@ -269,6 +281,7 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             };
             capture::run(&args, out)
         }
+        Command::Redact { input, output } => redact::run(&input, &output, out),
     }
 }
 

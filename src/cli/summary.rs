@@ -66,7 +66,7 @@ pub fn run(
                 retained_size: r.retained_size,
             })
             .collect();
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "file": file.display().to_string(),
             "node_count": heap.node_count(),
             "edge_count": heap.snap.edge_count(),
@@ -74,6 +74,9 @@ pub fn run(
             "statistics": StatsJson::from(&heap.statistics),
             "classes": classes,
         });
+        if let Some(warning) = &heap.snap.truncated {
+            doc["warning"] = warning.as_str().into();
+        }
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)?;
         return Ok(());

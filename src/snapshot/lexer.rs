@@ -85,6 +85,11 @@ impl<'a, S: Source> Lexer<'a, S> {
         self.base + (self.pos - self.start) as u64
     }
 
+    /// True once the input has no more bytes (an error then means the file was cut).
+    pub fn reached_end(&self) -> bool {
+        self.eof
+    }
+
     pub fn err(&self, msg: impl Into<String>) -> RawError {
         RawError::at(msg, self.offset())
     }

@@ -12,12 +12,14 @@ mod parse;
 mod prefetch;
 mod records;
 pub mod retainers;
+mod salvage;
 mod strings;
 mod trace;
 pub mod types;
 
 pub use error::LoadError;
 pub use parse::{read_snapshot, read_snapshot_from};
+pub use salvage::missing_string;
 pub use strings::Strings;
 pub use trace::{AllocationTrace, NO_PARENT, Samples};
 pub use types::{EdgeType, NodeType};
@@ -62,6 +64,9 @@ pub struct Snapshot {
     pub extra_native_bytes: u64,
     /// Bytes of the file as stored (compressed size for `.gz`).
     pub file_bytes: u64,
+    /// Set when the file was cut short after its node and edge arrays and completed from
+    /// what was read: the warning to show, saying what was lost.
+    pub truncated: Option<String>,
     /// The retainer index and each slot's edge, built while the file was still being read;
     /// taken by the analysis.
     pub(crate) retainer_index: Option<(retainers::Retainers, Vec<u32>)>,

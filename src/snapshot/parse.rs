@@ -8,6 +8,7 @@ use super::header::{Header, Layout, available_memory, check_memory};
 use super::lexer::{Lexer, ReadSource, Source};
 use super::locations::{build_locations, read_raw_locations};
 use super::retainers::Retainers;
+use super::salvage::{self, Cut};
 use super::trace::{SampleLayout, TraceLayout, TraceParts};
 use super::{Snapshot, Strings};
 use std::fs::File;
@@ -130,7 +131,11 @@ fn read_snapshot_inner(
 
     let mut lx = Lexer::new(reader, cancel, on_bytes);
     match lx.peek()? {
-        None => return Err(RawError::bad("the file is empty")),
+        None => {
+            return Err(RawError::bad(
+                "the file is empty: the process writing it probably died before it wrote anything",
+            ));
+        }
         Some(b'{') => {}
         Some(_) => {
             return Err(lx.err("not a heap snapshot: it does not start with a JSON object"));
@@ -154,12 +159,18 @@ fn read_snapshot_inner(
         raw_locations: Vec::new(),
         location_fields: Vec::new(),
         trace: TraceParts::default(),
+        reading: String::new(),
+        finished: Vec::new(),
     };
     let ended = if lx.peek()? == Some(b'}') {
         lx.expect(b'}', "'}'")?;
         true
     } else {
-        read_members(&mut lx, &mut st, &limits, true)?
+        match read_members(&mut lx, &mut st, &limits, true) {
+            Ok(ended) => ended,
+            // Cut right after the edges: nothing is left to overlap with the retainer index.
+            Err(e) => return salvage_or_fail(e, &lx, st),
+        }
     };
     if ended {
         end_of_document(&mut lx)?;
@@ -172,13 +183,42 @@ fn read_snapshot_inner(
     let mut index = None;
     let mut snap = rayon::in_place_scope(|scope| {
         scope.spawn(|_| index = Some(Retainers::build_from(&first_edge, &edge_to)));
-        read_members(&mut lx, &mut st, &limits, false)?;
-        end_of_document(&mut lx)?;
-        complete(st)
+        let rest = read_members(&mut lx, &mut st, &limits, false);
+        match rest.and_then(|_| end_of_document(&mut lx)) {
+            Ok(()) => complete(st),
+            Err(e) => salvage_or_fail(e, &lx, st),
+        }
     })?;
     snap.first_edge = first_edge;
     snap.edge_to = edge_to;
     snap.retainer_index = index;
+    Ok(snap)
+}
+
+/// A file cut after its node and edge arrays is completed from what was read, with a
+/// warning that says what was lost; any other error stands.
+fn salvage_or_fail(
+    e: RawError,
+    lx: &Lexer<'_, impl Source>,
+    mut st: Members,
+) -> Result<Snapshot, RawError> {
+    if !(st.have_nodes && st.have_edges && salvage::is_cut(&e, lx.reached_end())) {
+        return Err(e);
+    }
+    let cut = Cut {
+        offset: lx.offset(),
+        inside: std::mem::take(&mut st.reading),
+    };
+    let warning = salvage::patch(
+        &mut st.snap,
+        &mut st.raw_locations,
+        &st.location_fields,
+        &st.finished,
+        &cut,
+    )?;
+    st.have_strings = true;
+    let mut snap = complete(st)?;
+    snap.truncated = Some(warning);
     Ok(snap)
 }
 
@@ -254,6 +294,10 @@ struct Members {
     raw_locations: Vec<u32>,
     location_fields: Vec<String>,
     trace: TraceParts,
+    /// The member being read ("" between members) and those read whole, to say what a
+    /// truncated file lost.
+    reading: String,
+    finished: Vec<String>,
 }
 
 /// What the file's size allows, for bounding what the header and arrays claim.
@@ -286,6 +330,7 @@ fn read_members(
         lx.expect(b':', "':' after a key")?;
         let t_section = std::time::Instant::now();
         let section = String::from_utf8_lossy(&key).into_owned();
+        st.reading.clone_from(&section);
         let Members {
             snap,
             layout,
@@ -296,6 +341,7 @@ fn read_members(
             raw_locations,
             location_fields,
             trace,
+            ..
         } = st;
         let repeated = match key.as_slice() {
             b"nodes" => *have_nodes,
@@ -364,6 +410,8 @@ fn read_members(
             b"samples" => trace.read_samples(lx, max_numbers)?,
             _ => lx.skip_value()?,
         }
+        st.reading.clear();
+        st.finished.push(section.clone());
         if std::env::var_os("HEAPDIVE_DEBUG_PARSE").is_some() {
             eprintln!(
                 "  section {section}: {:.1} ms",

@@ -4,24 +4,23 @@
 #
 #   tests/bench/compare.sh [SIZES...]      sizes: 1m 4m 16m (default: 4m 16m)
 #
-# Makes the snapshots with ../shared/tools/snapshot-gen/big.js into bench-out/ (kept between
-# runs), installs the oracle into bench-out/oracle, builds heapdive --release, then prints
+# Makes the snapshots with tools/snapshot-gen/big.js into bench-out/ (kept between runs),
+# installs and builds the oracle in tools/devtools-oracle (once; node_modules/ and dist/ are
+# git-ignored), builds heapdive --release, then prints
 # a markdown table: load through Summary (heapdive) vs the worker's load + first Summary
 # aggregation (parse + initialize + aggregates), both processes' wall time and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 out=$root/bench-out
-shared=$root/../shared
+oracle=$root/tools/devtools-oracle
 sizes=("$@")
 runs=${RUNS:-5}
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(4m 16m)
 mkdir -p "$out"
 
-if [[ ! -f $out/oracle/dist/devtools-heap.mjs ]]; then
-  mkdir -p "$out/oracle"
-  cp -r "$shared/tools/devtools-oracle/." "$out/oracle/"
-  (cd "$out/oracle" && npm install --no-audit --no-fund >/dev/null 2>&1 && node build.mjs >/dev/null)
+if [[ ! -f $oracle/dist/devtools-heap.mjs ]]; then
+  (cd "$oracle" && npm ci --no-audit --no-fund >/dev/null && node build.mjs >/dev/null)
 fi
 cargo build --release --quiet
 
@@ -36,7 +35,7 @@ printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
 for size in "${sizes[@]}"; do
   f=$out/big-$size.heapsnapshot
   if [[ ! -f $f ]]; then
-    node --max-old-space-size=20000 "$shared/tools/snapshot-gen/big.js" "$f" "$(objects "$size")" >/dev/null
+    node --max-old-space-size=20000 "$root/tools/snapshot-gen/big.js" "$f" "$(objects "$size")" >/dev/null
   fi
   file_mb=$(( $(stat -L -c %s "$f") / 1000000 ))
   # heapdive: its own phase timings, summed by the CLI (load) plus the Summary aggregation;
@@ -49,7 +48,7 @@ for size in "${sizes[@]}"; do
   done
   hd_ms=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   # The oracle: DevTools' worker in Node, single thread (exact phase timings).
-  /usr/bin/time -v node --max-old-space-size=20000 "$out/oracle/run.mjs" "$f" --top-classes=1 --top-objects=1 \
+  /usr/bin/time -v node --max-old-space-size=20000 "$oracle/run.mjs" "$f" --top-classes=1 --top-objects=1 \
     >"$out/or.json" 2>"$out/or.err"
   or_ms=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["timingsMs"]; print(round(t["totalLoad"]+t["summaryAggregates"]))' "$out/or.json")
   ratio=$(python3 -c "print(f'{$or_ms/$hd_ms:.1f}x')")
