@@ -7,7 +7,7 @@ mod functions;
 mod read;
 
 pub use functions::FunctionRow;
-pub use read::read_profile;
+pub use read::{profile_from_bytes, read_profile};
 
 /// The parent of the head.
 pub const NO_PARENT: u32 = u32::MAX;

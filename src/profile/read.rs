@@ -83,7 +83,7 @@ pub fn read_profile(path: &Path) -> Result<SamplingProfile, LoadError> {
 }
 
 /// Parses and checks a profile's text; the error is in words, without the file name.
-pub(crate) fn profile_from_bytes(bytes: &[u8]) -> Result<SamplingProfile, String> {
+pub fn profile_from_bytes(bytes: &[u8]) -> Result<SamplingProfile, String> {
     let depth = max_depth(bytes);
     if depth > MAX_DEPTH {
         return Err(format!(
