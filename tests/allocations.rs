@@ -90,7 +90,32 @@ fn allocation_rows_and_every_stack_match_the_oracle() {
             bad.is_empty(),
             "{file}: differing stacks (oracle's): {bad:?}"
         );
+        // Which rows expand (to their callers), through the API a view uses.
+        let heap = heapdive::load_quiet(&fixture(file)).unwrap();
+        let t = heap.snap.allocation_trace.as_ref().unwrap();
+        let p = AllocationProfile::new(&heap.snap, &heap.shallow).unwrap();
+        let mine: Vec<bool> = p.functions(t).iter().map(|r| r.has_callers).collect();
+        let theirs: Vec<bool> = oracle["tops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["hasChildren"].as_bool().unwrap())
+            .collect();
+        assert_eq!(mine, theirs, "{file}: expandable rows");
     }
+}
+
+#[test]
+fn the_table_names_every_function() {
+    let out = run_cli(Command::Allocations {
+        file: fixture(TRACKED[1].0),
+        stacks: true,
+        json: false,
+        timings: false,
+    });
+    assert!(out.lines().next().unwrap().contains("live size"));
+    assert!(out.contains("makeOrder "), "{out}");
+    assert!(out.contains("\n    makeOrder@"), "stacks listed");
 }
 
 /// The header's `trace_function_count` and the functions the file lists.
