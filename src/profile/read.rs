@@ -224,7 +224,7 @@ fn apply_samples(p: &mut SamplingProfile, samples: &[RawSample]) -> Result<(), S
         let size = whole(s.size, "a sample's size")?;
         match index.get(&id) {
             Some(&k) => {
-                sizes[k as usize] += size;
+                sizes[k as usize] = sizes[k as usize].saturating_add(size);
                 p.sample_count += 1;
             }
             None => p.samples_outside_tree += 1,
