@@ -90,7 +90,32 @@ fn allocation_rows_and_every_stack_match_the_oracle() {
             bad.is_empty(),
             "{file}: differing stacks (oracle's): {bad:?}"
         );
+        // Which rows expand (to their callers), through the API a view uses.
+        let heap = heapdive::load_quiet(&fixture(file)).unwrap();
+        let t = heap.snap.allocation_trace.as_ref().unwrap();
+        let p = AllocationProfile::new(&heap.snap, &heap.shallow).unwrap();
+        let mine: Vec<bool> = p.functions(t).iter().map(|r| r.has_callers).collect();
+        let theirs: Vec<bool> = oracle["tops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["hasChildren"].as_bool().unwrap())
+            .collect();
+        assert_eq!(mine, theirs, "{file}: expandable rows");
     }
+}
+
+#[test]
+fn the_table_names_every_function() {
+    let out = run_cli(Command::Allocations {
+        file: fixture(TRACKED[1].0),
+        stacks: true,
+        json: false,
+        timings: false,
+    });
+    assert!(out.lines().next().unwrap().contains("live size"));
+    assert!(out.contains("makeOrder "), "{out}");
+    assert!(out.contains("\n    makeOrder@"), "stacks listed");
 }
 
 /// The header's `trace_function_count` and the functions the file lists.
@@ -184,7 +209,10 @@ fn the_top_down_tree_sums_to_every_allocation() {
     assert_eq!(sub[0].count, all);
     for k in 0..t.node_count() as u32 {
         let children: u64 = t.children(k).map(|c| sub[c as usize].size).sum();
-        assert_eq!(sub[k as usize].size, children + t.node_size[k as usize]);
+        assert_eq!(
+            sub[k as usize].size,
+            children + t.node_size[k as usize] as u64
+        );
     }
 }
 
@@ -314,4 +342,44 @@ fn broken_trace_data_gets_a_clear_message() {
         let err = read(&text).err().unwrap_or_default();
         assert!(err.contains(needle), "expected '{needle}' in: {err}");
     }
+}
+
+#[test]
+fn mangled_trace_data_never_panics() {
+    // Every byte of the trace members replaced by each of a few troublesome ones: each
+    // result either reads (and its allocation view and stacks work) or is refused in words.
+    let base = tracked(FIELDS, "[1,0,0,0,[2,1,1,40,[3,1,2,8,[]]]]", "[0,1,500,3]");
+    let start = base.find("\"trace_function_infos\"").unwrap();
+    let end = base.find("\"strings\"").unwrap();
+    let mut read_ok = 0;
+    for at in start..end {
+        for b in [b'[', b']', b',', b'9', b'0', b'-', b' ', b'"'] {
+            let mut bytes = base.clone().into_bytes();
+            bytes[at] = b;
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            if let Ok(s) = read(&text) {
+                read_ok += 1;
+                if let (Some(t), Some(p)) = (
+                    s.allocation_trace.as_ref(),
+                    AllocationProfile::new(&s, &s.node_self_size),
+                ) {
+                    for r in p.functions(t) {
+                        p.callers(t, &[r.function]);
+                        frame(&s, t, r.function).to_string();
+                    }
+                    for o in 0..s.node_count() as u32 {
+                        p.stack_frames(&s, t, o);
+                    }
+                    p.subtree_totals(t);
+                }
+                if let Some(tl) = Timeline::new(&s, &s.node_self_size) {
+                    tl.bars(50);
+                    tl.select(0.0, 1e9);
+                }
+            }
+        }
+    }
+    assert!(read_ok > 0);
 }

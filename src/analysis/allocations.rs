@@ -94,7 +94,7 @@ impl AllocationProfile {
         let mut node: Vec<Totals> = (0..m)
             .map(|k| Totals {
                 count: t.node_count[k] as u64,
-                size: t.node_size[k],
+                size: t.node_size[k] as u64,
                 ..Totals::default()
             })
             .collect();

@@ -25,6 +25,8 @@ pub struct Timeline {
 pub struct Bar {
     /// The column (0-based) out of the width asked for.
     pub column: usize,
+    /// Where the column starts on the time axis (ms since the first sample).
+    pub start_ms: f64,
     pub size: u64,
 }
 
@@ -93,15 +95,23 @@ impl Timeline {
             let x = ((self.time_ms[i] - start) * scale).floor().max(0.0) as usize;
             if x != column {
                 if size != 0 {
-                    out.push(Bar { column, size });
+                    out.push(self.bar(column, width, size));
                 }
                 size = 0;
                 column = x;
             }
             size += self.size[i];
         }
-        out.push(Bar { column, size });
+        out.push(self.bar(column, width, size));
         out
+    }
+
+    fn bar(&self, column: usize, width: usize, size: u64) -> Bar {
+        Bar {
+            column,
+            start_ms: column as f64 * self.total_ms / width as f64,
+            size,
+        }
     }
 
     /// The objects a selection from `left_ms` to `right_ms` (on the time axis, 0 at the
@@ -174,5 +184,7 @@ mod tests {
         assert_eq!(got, [(1, 7), (2, 11), (3, 13)]);
         let got: Vec<(usize, u64)> = t.bars(10).iter().map(|b| (b.column, b.size)).collect();
         assert_eq!(got, [(0, 31)]);
+        // 100 columns over the 10 s axis: 100 ms each.
+        assert_eq!(bars[2].start_ms, 300.0);
     }
 }

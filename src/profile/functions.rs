@@ -39,9 +39,9 @@ impl SamplingProfile {
             }
             let f = self.node_function[k] as usize;
             present[f] = true;
-            rows[f].self_size += self.node_self[k];
+            rows[f].self_size = rows[f].self_size.saturating_add(self.node_self[k]);
             if on_path[f] == 0 {
-                rows[f].total_size += subtree[k];
+                rows[f].total_size = rows[f].total_size.saturating_add(subtree[k]);
             }
             on_path[f] += 1;
             path.push(k as u32);

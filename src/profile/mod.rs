@@ -7,7 +7,7 @@ mod functions;
 mod read;
 
 pub use functions::FunctionRow;
-pub use read::read_profile;
+pub use read::{profile_from_bytes, read_profile};
 
 /// The parent of the head.
 pub const NO_PARENT: u32 = u32::MAX;
@@ -61,9 +61,11 @@ impl SamplingProfile {
         self.node_id.len()
     }
 
-    /// All bytes sampled.
+    /// All bytes sampled. (Sums saturate: a made-up profile must not overflow them.)
     pub fn total_size(&self) -> u64 {
-        self.node_self.iter().sum()
+        self.node_self
+            .iter()
+            .fold(0u64, |a, &b| a.saturating_add(b))
     }
 
     /// The function of node `k`.
@@ -91,7 +93,7 @@ impl SamplingProfile {
         for k in (0..sum.len()).rev() {
             let p = self.node_parent[k];
             if p != NO_PARENT {
-                sum[p as usize] += sum[k];
+                sum[p as usize] = sum[p as usize].saturating_add(sum[k]);
             }
         }
         sum

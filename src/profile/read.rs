@@ -83,7 +83,7 @@ pub fn read_profile(path: &Path) -> Result<SamplingProfile, LoadError> {
 }
 
 /// Parses and checks a profile's text; the error is in words, without the file name.
-pub(crate) fn profile_from_bytes(bytes: &[u8]) -> Result<SamplingProfile, String> {
+pub fn profile_from_bytes(bytes: &[u8]) -> Result<SamplingProfile, String> {
     let depth = max_depth(bytes);
     if depth > MAX_DEPTH {
         return Err(format!(
@@ -224,7 +224,7 @@ fn apply_samples(p: &mut SamplingProfile, samples: &[RawSample]) -> Result<(), S
         let size = whole(s.size, "a sample's size")?;
         match index.get(&id) {
             Some(&k) => {
-                sizes[k as usize] += size;
+                sizes[k as usize] = sizes[k as usize].saturating_add(size);
                 p.sample_count += 1;
             }
             None => p.samples_outside_tree += 1,

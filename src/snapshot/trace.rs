@@ -22,12 +22,12 @@ pub struct AllocationTrace {
     pub function_line: Vec<u32>,
     pub function_column: Vec<u32>,
     /// Per trace node, in preorder: its id (what objects' `trace_node_id` holds), its
-    /// function, what it allocated itself (count, bytes) and its parent ([`NO_PARENT`] for
-    /// a root).
+    /// function, what it allocated itself (count, bytes: 32-bit in V8 too) and its parent
+    /// ([`NO_PARENT`] for a root).
     pub node_id: Vec<u32>,
     pub node_function: Vec<u32>,
     pub node_count: Vec<u32>,
-    pub node_size: Vec<u64>,
+    pub node_size: Vec<u32>,
     pub node_parent: Vec<u32>,
     /// One past the last trace node of each node's subtree (preorder keeps a subtree
     /// contiguous), so children are walked without a child list.
@@ -314,7 +314,7 @@ impl TraceParts {
                     _ if f == tl.tn_id => t.node_id[k] = v32()?,
                     _ if f == tl.tn_function => t.node_function[k] = v32()?,
                     _ if f == tl.tn_count => t.node_count[k] = v32()?,
-                    _ if f == tl.tn_size => t.node_size[k] = v,
+                    _ if f == tl.tn_size => t.node_size[k] = v32()?,
                     _ => {}
                 }
             }
