@@ -483,3 +483,24 @@ fn the_retainers_tab_shows_the_selection_graph_over_the_whole_area() {
     assert_eq!(obj.node, session);
     assert!(g.graph.node_count() > 2, "paths from a GC root are drawn");
 }
+
+#[test]
+fn a_snapshot_cut_after_its_edges_opens_with_a_warning() {
+    let text = common::gunzip_text(&common::fixture("node/small.heapsnapshot.gz"));
+    let start = text.find("\"strings\":[").expect("strings");
+    let dir = std::env::temp_dir().join(format!("heapdive-ui-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cut = dir.join("cut.heapsnapshot");
+    std::fs::write(&cut, &text.as_bytes()[..start + 2000]).unwrap();
+    let mut h = harness();
+    drop_files(&mut h, std::slice::from_ref(&cut));
+    settle(&mut h);
+    assert_eq!(
+        h.state().state.snaps.len(),
+        1,
+        "{:?}",
+        h.state().state.errors
+    );
+    h.get_by_label_contains("cut.heapsnapshot is incomplete:");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,6 +2,7 @@
 //! drawing; the app applies them after the frame (`AppState::apply`).
 
 use super::ids::{ObjRef, SnapId};
+use super::jobs::JobKey;
 use super::settings::Tab;
 use crate::analysis::filters::NodeFilter;
 use std::path::PathBuf;
@@ -43,4 +44,13 @@ pub enum Command {
     },
     Status(String),
     DismissErrors,
+    /// Ask where to save a redacted copy of a snapshot (the window runs the dialog).
+    SaveRedactedAs(SnapId),
+    /// Write a redacted copy of a snapshot's file to this path.
+    Redact {
+        snap: SnapId,
+        to: PathBuf,
+    },
+    /// Ask a running job to stop (it reports that it was cancelled).
+    Cancel(JobKey),
 }

@@ -23,7 +23,7 @@ impl AppState {
     pub fn apply(&mut self, cmd: Command, jobs: &mut Jobs) {
         match cmd {
             Command::Open(files) => self.open(files, jobs),
-            Command::OpenDialog | Command::Save { .. } => {
+            Command::OpenDialog | Command::Save { .. } | Command::SaveRedactedAs(_) => {
                 // Platform dialogs belong to the window (`ui::app`), which handles these.
             }
             Command::CancelLoad => {
@@ -58,6 +58,8 @@ impl AppState {
                     self.start_paths(obj, jobs);
                 }
             }
+            Command::Redact { snap, to } => self.redact(snap, to, jobs),
+            Command::Cancel(key) => jobs.request_cancel(key),
             Command::Status(s) => self.status = s,
             Command::DismissErrors => self.errors.clear(),
             _ => {}
@@ -241,6 +243,16 @@ impl AppState {
             }
             _ => {}
         }
+    }
+
+    fn redact(&mut self, snap: SnapId, to: PathBuf, jobs: &mut Jobs) {
+        let Some(from) = self.snap(snap).map(|s| s.loaded.path.clone()) else {
+            return;
+        };
+        self.status = format!("Writing a redacted copy to {}…", to.display());
+        jobs.spawn(JobKey::Redact, move |p| {
+            super::redaction::redact_job(&from, &to, p)
+        });
     }
 
     fn set_filter(&mut self, id: SnapId, f: NodeFilter, jobs: &mut Jobs) {

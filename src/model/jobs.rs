@@ -24,6 +24,8 @@ pub enum JobKey {
     Reveal,
     Search,
     Save,
+    /// Writing a redacted copy.
+    Redact,
 }
 
 /// Called when a job reports progress or ends, so the window redraws without polling.

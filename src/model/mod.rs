@@ -15,6 +15,7 @@ mod job_results;
 pub mod jobs;
 pub mod loader;
 pub mod object_search;
+pub mod redaction;
 pub mod retainer_graph;
 pub mod settings;
 pub mod snapshots;

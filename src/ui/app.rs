@@ -52,6 +52,7 @@ impl HeapdiveApp {
         match cmd {
             Command::OpenDialog => self.open_dialog(),
             Command::Save { text, file_name } => self.save(text, file_name),
+            Command::SaveRedactedAs(snap) => self.save_redacted(snap),
             cmd => self.state.apply(cmd, &mut self.jobs),
         }
     }
@@ -95,7 +96,15 @@ impl HeapdiveApp {
         let (state, cmds) = (&mut self.state, &mut self.cmds);
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar.ui(ui, state, cmds));
         super::notices::progress(ui, state, &self.jobs, cmds);
+        super::notices::job_progress(
+            ui,
+            &self.jobs,
+            JobKey::Redact,
+            "Writing a redacted copy",
+            cmds,
+        );
         super::notices::errors(ui, state, cmds);
+        super::notices::truncation(ui, state);
         super::notices::status_bar(ui, state);
         if state.snaps.is_empty() {
             egui::CentralPanel::default_margins().show(ui, |ui| {
@@ -136,6 +145,26 @@ impl HeapdiveApp {
                     .set_title("Open heap snapshots")
                     .pick_files(),
             )
+        });
+    }
+
+    /// Asks where to save a redacted copy of a snapshot, then writes it (both on a job).
+    fn save_redacted(&mut self, snap: crate::model::SnapId) {
+        let Some(s) = self.state.snap(snap) else {
+            return;
+        };
+        let input = s.loaded.path.clone();
+        let name = format!(
+            "{}-redacted.heapsnapshot",
+            s.name()
+                .trim_end_matches(".gz")
+                .trim_end_matches(".heapsnapshot")
+        );
+        self.jobs.spawn(JobKey::Redact, move |p| {
+            match rfd::FileDialog::new().set_file_name(&name).save_file() {
+                Some(out) => crate::model::redaction::redact_job(&input, &out, p),
+                None => JobOutput::Saved(Ok("Not saved".to_string())),
+            }
         });
     }
 

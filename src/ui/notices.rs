@@ -29,6 +29,42 @@ pub fn progress(ui: &mut Ui, state: &AppState, jobs: &Jobs, cmds: &mut Vec<Comma
     });
 }
 
+/// A strip for a job with a progress bar and Cancel (writing a redacted copy).
+pub fn job_progress(ui: &mut Ui, jobs: &Jobs, key: JobKey, what: &str, cmds: &mut Vec<Command>) {
+    let Some((phase, f)) = jobs.progress(key) else {
+        return;
+    };
+    egui::Panel::top(format!("progress-{key:?}")).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(format!("{what}: {phase}"));
+            ui.add(
+                egui::ProgressBar::new(f)
+                    .show_percentage()
+                    .desired_width(260.0),
+            );
+            if ui.button("Cancel").clicked() {
+                cmds.push(Command::Cancel(key));
+            }
+        });
+    });
+}
+
+/// The current snapshot was cut short and completed from what was read: say what was lost.
+pub fn truncation(ui: &mut Ui, state: &AppState) {
+    let Some((name, warning)) = state
+        .current_snap()
+        .and_then(|s| Some((s.name(), s.heap().snap.truncated.as_deref()?)))
+    else {
+        return;
+    };
+    egui::Panel::top("truncated").show(ui, |ui| {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("{name} is incomplete: {warning}"),
+        );
+    });
+}
+
 pub fn errors(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     if state.errors.is_empty() {
         return;

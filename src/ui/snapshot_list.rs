@@ -29,6 +29,14 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
             }
         });
     }
+    if let Some(cur) = state.current {
+        let b = ui.button("Save a redacted copy…");
+        if b.on_hover_text("A copy of the current snapshot without its string values, to share")
+            .clicked()
+        {
+            cmds.push(Command::SaveRedactedAs(cur));
+        }
+    }
     if state.snaps.len() < 2 {
         return;
     }
