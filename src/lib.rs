@@ -8,6 +8,7 @@ pub mod cli;
 pub mod load;
 pub mod model;
 pub mod snapshot;
+pub mod sources;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod util;

@@ -2,6 +2,7 @@
 //! GUI; subcommands print numbers. Errors are one line on stderr and exit code 1; usage
 //! errors exit with 2 (clap's convention).
 
+mod contexts;
 mod diff;
 mod growth;
 mod leaks;
@@ -66,6 +67,22 @@ pub enum Command {
         json: bool,
         #[arg(long, default_value_t = 5)]
         paths: usize,
+        /// Read scripts the snapshot names under FROM from the local folder TO (FROM=TO;
+        /// repeatable), for source lines and source maps.
+        #[arg(long, value_name = "FROM=TO")]
+        remap: Vec<String>,
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Closure scopes: each scope's owner function and place, retained size and variables,
+    /// biggest first.
+    Contexts {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Scopes to print in the table (all in JSON).
+        #[arg(long, default_value_t = 20)]
+        top: usize,
         #[arg(long)]
         timings: bool,
     },
@@ -159,8 +176,15 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             id,
             json,
             paths,
+            remap,
             timings,
-        } => retainers::run(&file, &id, json, paths, timings, out),
+        } => retainers::run(&file, &id, json, paths, &remap, timings, out),
+        Command::Contexts {
+            file,
+            json,
+            top,
+            timings,
+        } => contexts::run(&file, json, top, timings, out),
         Command::Diff {
             base,
             file,
