@@ -122,6 +122,7 @@ fn scope_sizes_equal_the_oracles_retained_sizes() {
             file: fixture(&format!("{name}.heapsnapshot.gz")),
             json: true,
             top: 0,
+            remap: Vec::new(),
             timings: false,
         });
         let v: Value = serde_json::from_str(&out).unwrap();
@@ -197,6 +198,26 @@ fn a_bundled_closure_resolves_to_its_original_source() {
     assert_eq!(scope.function.as_deref(), Some("o"));
     assert_eq!((scope.line, scope.column), (Some(1), Some(90)));
     assert_eq!(scope.label, "scope of o (app.bundle.js:1)");
+
+    // `contexts --json --remap` gives the owner's original place and name.
+    let out = run_cli(Command::Contexts {
+        file: fixture("srcmap/app.heapsnapshot.gz"),
+        json: true,
+        top: 0,
+        remap: vec![format!("{BUNDLE_RUN_DIR}={}", fixture("srcmap").display())],
+        timings: false,
+    });
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let c = v["contexts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == h.id(scope.node))
+        .unwrap();
+    assert_eq!(c["function"], "o");
+    assert_eq!(c["original"]["name"], "makeOrders");
+    assert_eq!(c["original"]["source"], "src/orders.js");
+    assert_eq!(c["original"]["line"], 10);
 }
 
 #[test]

@@ -35,6 +35,8 @@ pub struct LeakGroup {
     /// The retaining path of the representative, from a GC root down to it.
     pub path: Vec<PathStep>,
     pub representative_id: u32,
+    /// The representative as a reader says it (`scope of handle (leak.js:12)`, `Session`).
+    pub label: String,
     #[serde(skip)]
     pub representative: u32,
 }
@@ -141,6 +143,7 @@ fn fold_internals(h: &Heap, groups: Vec<LeakGroup>) -> Vec<LeakGroup> {
         shallow_size: 0,
         path: Vec::new(),
         representative_id: biggest.representative_id,
+        label: V8_INTERNALS.to_string(),
         representative: biggest.representative,
     };
     for g in &internal {
@@ -190,6 +193,7 @@ pub fn leak_report(baseline: &Heap, target: &Heap, fin: &Heap) -> LeakReport {
                 shallow_size: 0,
                 path: Vec::new(),
                 representative_id: fin.id(o),
+                label: String::new(),
                 representative: o,
             });
         g.count += 1;
@@ -205,6 +209,9 @@ pub fn leak_report(baseline: &Heap, target: &Heap, fin: &Heap) -> LeakReport {
     let mut groups = fold_internals(fin, groups.into_values().collect());
     for g in &mut groups {
         g.path = path_steps(fin, &locs, &path_to(fin, parent, g.representative));
+        if g.label.is_empty() {
+            g.label = node_label(fin, &locs, g.representative);
+        }
     }
     groups.sort_by(|a, b| {
         b.retained_size

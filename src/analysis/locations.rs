@@ -35,8 +35,14 @@ impl SourceLocation {
     }
 }
 
-/// The last segment of a script path or URL (`/srv/app/leak.js` -> `leak.js`).
+/// The last segment of a script path or URL (`/srv/app/leak.js` -> `leak.js`); names that
+/// are neither (`node:internal/timers`, `(script 3)`) stay whole.
 pub fn short_script(script: &str) -> &str {
+    let is_path =
+        script.starts_with('/') || script.contains("://") || script.get(1..3) == Some(":\\");
+    if !is_path {
+        return script;
+    }
     let s = script.trim_end_matches('/');
     s.rsplit(['/', '\\']).next().unwrap_or(s)
 }
@@ -366,4 +372,19 @@ fn internal_edge(s: &Snapshot, o: u32, name: Option<u32>) -> Option<u32> {
     s.edges(o)
         .find(|&e| s.edge_type[e] == EdgeType::INTERNAL && s.edge_name[e] == name)
         .map(|e| s.edge_to[e])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_script;
+
+    #[test]
+    fn paths_and_urls_shorten_to_their_file_runtime_names_stay_whole() {
+        assert_eq!(short_script("/srv/app/leak.js"), "leak.js");
+        assert_eq!(short_script("file:///srv/my%20app/x.js"), "x.js");
+        assert_eq!(short_script("https://example.com/a/b.js"), "b.js");
+        assert_eq!(short_script("C:\\app\\main.js"), "main.js");
+        assert_eq!(short_script("node:internal/timers"), "node:internal/timers");
+        assert_eq!(short_script("(script 3)"), "(script 3)");
+    }
 }

@@ -57,7 +57,7 @@ pub fn run(
                 s.from_label, s.from_id, s.edge_label
             )?;
         }
-        writeln!(out, "   → {}", g.class)?;
+        writeln!(out, "   → {}", g.label)?;
     }
     if report.groups.len() > top {
         writeln!(

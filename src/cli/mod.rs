@@ -83,6 +83,10 @@ pub enum Command {
         /// Scopes to print in the table (all in JSON).
         #[arg(long, default_value_t = 20)]
         top: usize,
+        /// Read scripts the snapshot names under FROM from the local folder TO (FROM=TO;
+        /// repeatable), for source maps.
+        #[arg(long, value_name = "FROM=TO")]
+        remap: Vec<String>,
         #[arg(long)]
         timings: bool,
     },
@@ -183,8 +187,9 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             file,
             json,
             top,
+            remap,
             timings,
-        } => contexts::run(&file, json, top, timings, out),
+        } => contexts::run(&file, json, top, &remap, timings, out),
         Command::Diff {
             base,
             file,
