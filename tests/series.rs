@@ -137,6 +137,26 @@ fn leak_report_names_the_cache_the_listeners_and_the_timers() {
         "{:?}",
         path_of("Timeout")
     );
+    // Each group says why in words: the last variable or property of a user object.
+    let reason = |class: &str| {
+        groups.iter().find(|g| g["class"] == class).unwrap()["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        reason("Session"),
+        "variable cache in module scope of leak.js"
+    );
+    assert_eq!(
+        reason("Timeout"),
+        "variable timers in module scope of leak.js"
+    );
+    assert!(
+        reason("Function").starts_with("property tick of Object @"),
+        "{}",
+        reason("Function")
+    );
     let session_path = groups[0]["path"].as_array().unwrap();
     let cache = session_path
         .iter()
@@ -198,6 +218,10 @@ fn retainers_lead_with_the_variable_and_differ_in_their_last_user_step() {
         "{first}"
     );
     assert!(!first.contains("TimersList"), "{first}");
+    assert_eq!(
+        paths[0]["reason"],
+        "variable cache in module scope of leak.js"
+    );
     // Only the cache holds a Session: other routes differ nearer the root, not in the reason.
     assert_eq!(paths.len(), 1, "{paths:#?}");
     // The Session object and the path steps carry their places (1-based).

@@ -203,6 +203,17 @@ impl Explainer {
     }
 }
 
+impl Explainer {
+    /// The path's reason: its last hop that is a variable or property of a user object.
+    pub fn last_reason(&self, h: &Heap, path: &RetainingPath) -> Option<Hop> {
+        path.hops
+            .iter()
+            .rev()
+            .find(|hop| self.reason(h, hop).is_some())
+            .copied()
+    }
+}
+
 /// The node an edge leaves.
 pub fn edge_source(h: &Heap, e: u32) -> u32 {
     let f = &h.snap.first_edge;

@@ -5,7 +5,7 @@
 use super::explain::{Explainer, edge_source};
 use super::growth::{GrowingCollection, growing_collections};
 use super::locations::{Locations, SourceLocation};
-use super::steps::{edge_label, node_label};
+use super::steps::{edge_label, node_label, reason_text};
 use super::{Heap, dom_state::DETACHED};
 use crate::snapshot::{EdgeType, NodeType};
 use std::collections::HashMap;
@@ -35,6 +35,9 @@ pub struct LeakGroup {
     /// The retaining path of the representative, from a GC root down to it.
     pub path: Vec<PathStep>,
     pub representative_id: u32,
+    /// Why the representative is alive, in words: `variable cache in module scope of
+    /// leak.js` (the last variable or property of a user object on its path).
+    pub reason: Option<String>,
     /// The representative as a reader says it (`scope of handle (leak.js:12)`, `Session`).
     pub label: String,
     #[serde(skip)]
@@ -144,6 +147,7 @@ fn fold_internals(h: &Heap, groups: Vec<LeakGroup>) -> Vec<LeakGroup> {
         path: Vec::new(),
         representative_id: biggest.representative_id,
         label: V8_INTERNALS.to_string(),
+        reason: None,
         representative: biggest.representative,
     };
     for g in &internal {
@@ -194,6 +198,7 @@ pub fn leak_report(baseline: &Heap, target: &Heap, fin: &Heap) -> LeakReport {
                 path: Vec::new(),
                 representative_id: fin.id(o),
                 label: String::new(),
+                reason: None,
                 representative: o,
             });
         g.count += 1;
@@ -208,6 +213,11 @@ pub fn leak_report(baseline: &Heap, target: &Heap, fin: &Heap) -> LeakReport {
     }
     let mut groups = fold_internals(fin, groups.into_values().collect());
     for g in &mut groups {
+        if let Some(path) = explainer.best_path(fin, g.representative) {
+            g.reason = explainer
+                .last_reason(fin, &path)
+                .map(|hop| reason_text(fin, &locs, &hop));
+        }
         g.path = path_steps(fin, &locs, &path_to(fin, parent, g.representative));
         if g.label.is_empty() {
             g.label = node_label(fin, &locs, g.representative);

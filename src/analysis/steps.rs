@@ -3,7 +3,7 @@
 
 use super::Heap;
 use super::locations::{Locations, SourceLocation, short_script};
-use super::paths::RetainingPath;
+use super::paths::{Hop, RetainingPath};
 use crate::snapshot::{EdgeType, NodeType};
 
 /// One step of a path as people read it.
@@ -76,6 +76,19 @@ pub fn node_label(h: &Heap, locs: &Locations, o: u32) -> String {
         return s.raw_name(o).to_string();
     }
     h.class_name(o).to_string()
+}
+
+/// A reason as a sentence: `variable cache in module scope of leak.js`,
+/// `property tick of Object @47159`.
+pub fn reason_text(h: &Heap, locs: &Locations, hop: &Hop) -> String {
+    let e = hop.edge as usize;
+    let name = h.snap.edge_name(e);
+    let from = node_label(h, locs, hop.from);
+    if h.snap.edge_type[e] == EdgeType::CONTEXT {
+        format!("variable {name} in {from}")
+    } else {
+        format!("property {name} of {from} @{}", h.id(hop.from))
+    }
 }
 
 /// A path's steps (root side first), each with its label, edge and location.

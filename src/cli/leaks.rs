@@ -39,6 +39,9 @@ pub fn run(
             format::kb(g.retained_size),
             g.representative_id
         )?;
+        if let Some(r) = &g.reason {
+            writeln!(out, "   held by {r}")?;
+        }
         // The explaining path, its last steps (where the reason is) each on a line.
         let skip = g.path.len().saturating_sub(6);
         if skip > 0 {

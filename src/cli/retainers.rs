@@ -91,7 +91,7 @@ pub fn run(
     let found = explaining_paths(&heap, &explainer, o, k);
     let mut places = Places { locs, maps };
     if json {
-        write_json(&heap, file, o, &found, &mut places, out)
+        write_json(&heap, file, o, (&explainer, &found), &mut places, out)
     } else {
         write_text(&heap, o, &found, &mut places, out)
     }
@@ -101,7 +101,7 @@ fn write_json(
     heap: &Heap,
     file: &Path,
     o: u32,
-    found: &[paths::RetainingPath],
+    (explainer, found): (&Explainer, &[paths::RetainingPath]),
     places: &mut Places,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
@@ -132,10 +132,14 @@ fn write_json(
                     })
                 })
                 .collect();
+            let reason = explainer
+                .last_reason(heap, p)
+                .map(|hop| steps::reason_text(heap, &places.locs, &hop));
             serde_json::json!({
                 "steps": steps,
                 "length": p.hops.len(),
                 "text": steps::path_line(heap, &places.locs, p),
+                "reason": reason,
             })
         })
         .collect();
