@@ -172,6 +172,18 @@ fn a_bundled_closure_resolves_to_its_original_source() {
         .clone()
         .expect("the original file is in the repository");
     assert_eq!(path, fixture("srcmap/src/orders.js"));
+    // What the window shows and opens: the original file at the original line.
+    let located = maps.locate(&l);
+    assert_eq!(located.open_target(), Some((path.clone(), 10, o.column)));
+    let argv = heapdive::sources::editor_command(
+        Some("code -g {file}:{line}:{column}"),
+        &path,
+        10,
+        o.column,
+        &|_| None,
+    )
+    .unwrap();
+    assert_eq!(argv[2], format!("{}:10:{}", path.display(), o.column));
     let ex = excerpt(&path, o.line, o.column, 2).unwrap();
     assert_eq!(ex.first_line, 8);
     assert_eq!(ex.lines.len(), 5);

@@ -160,6 +160,17 @@ impl SourceMaps {
 }
 
 impl Located {
+    /// The file, line and column to show and to open: the original source when the map
+    /// leads to a local file, else the script's own file; None when neither is on disk.
+    pub fn open_target(&self) -> Option<(PathBuf, u32, u32)> {
+        if let Some(o) = &self.original
+            && let Some(p) = &o.path
+        {
+            return Some((p.clone(), o.line, o.column));
+        }
+        self.file.clone().map(|f| (f, self.line, self.column))
+    }
+
     /// `orders.js:10:17` (the original when a map gives one, else the script's).
     pub fn short(&self) -> String {
         use crate::analysis::locations::short_script;
