@@ -45,7 +45,8 @@ pub fn run(
         // The explaining path, its last steps (where the reason is) each on a line.
         let skip = g.path.len().saturating_sub(6);
         if skip > 0 {
-            writeln!(out, "   … {skip} steps from a GC root")?;
+            let steps = if skip == 1 { "step" } else { "steps" };
+            writeln!(out, "   … {skip} {steps} from a GC root")?;
         }
         for s in &g.path[skip..] {
             let at = s
