@@ -271,6 +271,26 @@ fn retainers_json_carries_original_locations() {
     assert_eq!(scope_step["from"]["location"]["original"]["line"], 10);
 }
 
+#[test]
+fn retainers_text_shows_the_original_line_of_code() {
+    let h = load("srcmap/app");
+    let order = (0..h.node_count() as u32)
+        .find(|&o| h.snap.ntype(o) == NodeType::OBJECT && h.class_name(o) == "t")
+        .unwrap();
+    let out = run_cli(Command::Retainers {
+        file: fixture("srcmap/app.heapsnapshot.gz"),
+        id: format!("{}", h.id(order)),
+        json: false,
+        paths: 1,
+        remap: vec![format!("{BUNDLE_RUN_DIR}={}", fixture("srcmap").display())],
+        timings: false,
+    });
+    assert!(out.contains("(original src/orders.js:3:3)"), "{out}");
+    assert!(out.contains("> 3 |   constructor(id, items) {"), "{out}");
+    assert!(out.contains("scope of o (app.bundle.js:1) @"), "{out}");
+    assert!(out.contains("variable r  [src/orders.js:10:17]"), "{out}");
+}
+
 /// A scratch folder with a copy of the bundle and a map of the caller's choice.
 fn scratch(tag: &str, bundle_tail: &str, map: Option<&[u8]>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("heapdive-maps-{tag}-{}", std::process::id()));

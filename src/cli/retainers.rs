@@ -2,7 +2,7 @@ use super::{CliError, load_for_cli, shown_distance};
 use crate::analysis::explain::{Explainer, explaining_paths};
 use crate::analysis::locations::Locations;
 use crate::analysis::{Heap, paths, steps};
-use crate::sources::{Located, SourceMaps};
+use crate::sources::{Located, SourceMaps, excerpt};
 use crate::util::human_bytes;
 use std::io::Write;
 use std::path::Path;
@@ -187,6 +187,15 @@ fn write_text(
     )?;
     if let Some(l) = &me.location {
         writeln!(out, "  at {}", place_line(l))?;
+        // The code itself, where the file is on this machine (the original when mapped).
+        if let Some((file, line, column)) = l.open_target()
+            && let Ok(ex) = excerpt(&file, line, column, 2)
+        {
+            writeln!(out, "  {}:", file.display())?;
+            for row in ex.numbered() {
+                writeln!(out, "  {row}")?;
+            }
+        }
     }
     let slots = paths::shown_retainers(heap, o);
     writeln!(out, "\nRetainers ({}):", slots.len())?;
