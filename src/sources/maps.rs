@@ -146,10 +146,12 @@ impl SourceMaps {
         let (status, original) = match loaded {
             Err(e) => (MapStatus::Broken(e.clone()), None),
             Ok(None) => (MapStatus::NoMap, None),
-            Ok(Some(m)) => match lookup(m, loc.line - 1, loc.column - 1) {
-                Some(o) => (MapStatus::Mapped, Some(o)),
-                None => (MapStatus::NoMapping, None),
-            },
+            Ok(Some(m)) => {
+                match lookup(m, loc.line.saturating_sub(1), loc.column.saturating_sub(1)) {
+                    Some(o) => (MapStatus::Mapped, Some(o)),
+                    None => (MapStatus::NoMapping, None),
+                }
+            }
         };
         Resolved {
             file: Some(file),
