@@ -11,6 +11,7 @@ pub mod model;
 pub mod profile;
 pub mod redact;
 pub mod snapshot;
+pub mod sources;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod util;

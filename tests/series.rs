@@ -116,6 +116,70 @@ fn leak_report_names_the_cache_the_listeners_and_the_timers() {
         "{:?}",
         path_of("Timeout")
     );
+    // The reason is in the last steps (the explaining path, not the shortest detour through
+    // Node's timer lists), and reads as a variable of leak.js's module scope.
+    let last = |class: &str, n: usize| -> Vec<String> {
+        let p = path_of(class);
+        p[p.len().saturating_sub(n)..].to_vec()
+    };
+    assert!(
+        last("Session", 3).contains(&"->cache".to_string()),
+        "{:?}",
+        path_of("Session")
+    );
+    let l = last("Function", 5);
+    assert!(
+        l.contains(&"._events".to_string()) && l.contains(&".tick".to_string()),
+        "{l:?}"
+    );
+    assert!(
+        last("Timeout", 4).contains(&"->timers".to_string()),
+        "{:?}",
+        path_of("Timeout")
+    );
+    // Each group says why in words: the last variable or property of a user object.
+    let reason = |class: &str| {
+        groups.iter().find(|g| g["class"] == class).unwrap()["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        reason("Session"),
+        "variable cache in module scope of leak.js"
+    );
+    assert_eq!(
+        reason("Timeout"),
+        "variable timers in module scope of leak.js"
+    );
+    assert!(
+        reason("Function").starts_with("property tick of Object @"),
+        "{}",
+        reason("Function")
+    );
+    let session_path = groups[0]["path"].as_array().unwrap();
+    let cache = session_path
+        .iter()
+        .find(|s| s["edge"] == "->cache")
+        .unwrap();
+    assert_eq!(cache["from_label"], "module scope of leak.js");
+    assert_eq!(cache["edge_label"], "variable cache");
+    assert_eq!(
+        cache["location"]["script"],
+        "/work/shared/tools/snapshot-gen/leak.js"
+    );
+    for class in ["Session", "Function", "Timeout"] {
+        let g = groups.iter().find(|g| g["class"] == class).unwrap();
+        assert!(
+            !g["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["from_class"] == "TimersList" || s["from_class"] == "(compiled code)"),
+            "{class}: {:#}",
+            g["path"]
+        );
+    }
     // The cache Map and the listener array grow in every snapshot.
     let growing = v["growing_collections"].as_array().unwrap();
     assert!(
@@ -124,4 +188,69 @@ fn leak_report_names_the_cache_the_listeners_and_the_timers() {
             .any(|c| c["class"] == "Map" && c["entries"][0].as_u64() < c["entries"][2].as_u64())
     );
     assert!(growing.len() >= 2);
+}
+
+#[test]
+fn retainers_lead_with_the_variable_and_differ_in_their_last_user_step() {
+    let h = heapdive::load_quiet(&leak(3)).unwrap();
+    let newest = |class: &str| {
+        (0..h.node_count() as u32)
+            .filter(|&o| h.class_name(o) == class)
+            .max_by_key(|&o| h.id(o))
+            .unwrap()
+    };
+    let retainers = |o: u32| -> Value {
+        let out = run_cli(Command::Retainers {
+            file: leak(3),
+            id: format!("@{}", h.id(o)),
+            json: true,
+            paths: 5,
+            remap: Vec::new(),
+            timings: false,
+        });
+        serde_json::from_str(&out).unwrap()
+    };
+    let v = retainers(newest("Session"));
+    let paths = v["paths"].as_array().unwrap();
+    let first = paths[0]["text"].as_str().unwrap();
+    assert!(
+        first.contains("module scope of leak.js variable cache → Map"),
+        "{first}"
+    );
+    assert!(!first.contains("TimersList"), "{first}");
+    assert_eq!(
+        paths[0]["reason"],
+        "variable cache in module scope of leak.js"
+    );
+    // Only the cache holds a Session: other routes differ nearer the root, not in the reason.
+    assert_eq!(paths.len(), 1, "{paths:#?}");
+    // The Session object and the path steps carry their places (1-based).
+    let loc = &v["object"]["location"];
+    assert_eq!(
+        (loc["line"].as_u64(), loc["column"].as_u64()),
+        (Some(7), Some(28))
+    );
+    assert!(loc["source_map"]["status"].is_string());
+    let steps = paths[0]["steps"].as_array().unwrap();
+    let scope = steps
+        .iter()
+        .find(|s| s["edge_label"] == "variable cache")
+        .unwrap();
+    assert_eq!(scope["from"]["location"]["line"], 1);
+
+    // A timer is held by the `timers` array and by Node's timer list: two reasons, the
+    // user's variable first.
+    let v = retainers(newest("Timeout"));
+    let texts: Vec<&str> = v["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.len() >= 2, "{texts:#?}");
+    assert!(texts[0].contains("variable timers"), "{texts:#?}");
+    assert!(
+        texts[1..].iter().all(|t| !t.contains("variable timers")),
+        "{texts:#?}"
+    );
 }

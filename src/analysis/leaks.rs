@@ -2,7 +2,10 @@
 //! baseline and target that are still alive in final, grouped by class and by the shape of
 //! their shortest retaining path (edge names from a GC root), ranked by retained size.
 
+use super::explain::{Explainer, edge_source};
 use super::growth::{GrowingCollection, growing_collections};
+use super::locations::{Locations, SourceLocation};
+use super::steps::{edge_label, node_label, reason_text};
 use super::{Heap, dom_state::DETACHED};
 use crate::snapshot::{EdgeType, NodeType};
 use std::collections::HashMap;
@@ -14,6 +17,12 @@ pub struct PathStep {
     /// Class of the object the edge leaves.
     pub from_class: String,
     pub from_id: u32,
+    /// The object as a reader says it: `module scope of leak.js`, `Map`, `handle() leak.js:12`.
+    pub from_label: String,
+    /// The edge as a reader says it: `variable cache`, `._events`, `[3]`.
+    pub edge_label: String,
+    /// Where the object comes from in the code (1-based), when known.
+    pub location: Option<SourceLocation>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -26,6 +35,11 @@ pub struct LeakGroup {
     /// The retaining path of the representative, from a GC root down to it.
     pub path: Vec<PathStep>,
     pub representative_id: u32,
+    /// Why the representative is alive, in words: `variable cache in module scope of
+    /// leak.js` (the last variable or property of a user object on its path).
+    pub reason: Option<String>,
+    /// The representative as a reader says it (`scope of handle (leak.js:12)`, `Session`).
+    pub label: String,
     #[serde(skip)]
     pub representative: u32,
 }
@@ -43,60 +57,6 @@ fn sorted_ids(h: &Heap) -> Vec<u32> {
     let mut v = h.snap.node_id.clone();
     v.sort_unstable();
     v
-}
-
-/// Shortest-path parents from the GC roots (BFS like distances, weak edges skipped): the
-/// edge by which each node was first reached, or u32::MAX.
-fn bfs_parents(h: &Heap) -> Vec<u32> {
-    let s = &h.snap;
-    let n = s.node_count();
-    let mut parent = vec![u32::MAX; n];
-    let mut seen = vec![false; n];
-    let mut queue = Vec::with_capacity(n);
-    seen[s.root as usize] = true;
-    // As distances do: first everything reachable from user roots (globals, DOM trees), then
-    // what only the GC roots hold.
-    let user: Vec<u32> = s
-        .edges(s.root)
-        .map(|e| s.edge_to[e])
-        .filter(|&t| super::flags::is_user_root(s, t))
-        .collect();
-    let system: Vec<u32> = s
-        .edges(s.root)
-        .map(|e| s.edge_to[e])
-        .filter(|&t| !super::flags::is_user_root(s, t))
-        .collect();
-    for seeds in [user, system] {
-        let start = queue.len();
-        for t in seeds {
-            if !seen[t as usize] {
-                seen[t as usize] = true;
-                queue.push(t);
-            }
-        }
-        let mut head = start;
-        while head < queue.len() {
-            let o = queue[head];
-            head += 1;
-            for e in s.edges(o) {
-                if s.edge_type[e] == EdgeType::WEAK {
-                    continue;
-                }
-                let t = s.edge_to[e] as usize;
-                if !seen[t] {
-                    seen[t] = true;
-                    parent[t] = e as u32;
-                    queue.push(t as u32);
-                }
-            }
-        }
-    }
-    parent
-}
-
-fn edge_source(h: &Heap, e: u32) -> u32 {
-    let f = &h.snap.first_edge;
-    (f.partition_point(|&x| x <= e) - 1) as u32
 }
 
 /// Edge label with indexes folded: `[]` for elements, `{}` for hidden numbered edges.
@@ -126,7 +86,8 @@ fn folded_label(h: &Heap, e: u32) -> String {
     }
 }
 
-/// Steps from the root's child down to `o`, following BFS parents (at most 64).
+/// Steps from the root's child down to `o` along its explaining path (at most 64, the
+/// ones nearest the object).
 fn path_to(h: &Heap, parent: &[u32], o: u32) -> Vec<(u32, u32)> {
     let mut steps = Vec::new();
     let mut cur = o;
@@ -138,6 +99,64 @@ fn path_to(h: &Heap, parent: &[u32], o: u32) -> Vec<(u32, u32)> {
     }
     steps.reverse();
     steps
+}
+
+fn path_steps(h: &Heap, locs: &Locations, steps: &[(u32, u32)]) -> Vec<PathStep> {
+    steps
+        .iter()
+        .map(|&(from, e)| PathStep {
+            edge: folded_label(h, e),
+            from_class: h.class_name(from).to_string(),
+            from_id: h.id(from),
+            from_label: node_label(h, locs, from),
+            edge_label: edge_label(h, e as usize),
+            location: locs.of(&h.snap, from),
+        })
+        .collect()
+}
+
+/// Objects of the runtime itself (compiled code, feedback, hidden objects, internal arrays).
+fn is_v8_internal(h: &Heap, o: u32) -> bool {
+    match h.snap.ntype(o) {
+        NodeType::CODE | NodeType::HIDDEN => true,
+        NodeType::ARRAY => h.snap.raw_name(o) == "(internal array)",
+        _ => false,
+    }
+}
+
+/// The class the folded runtime groups get.
+pub const V8_INTERNALS: &str = "V8 internals";
+
+/// Groups of runtime objects (compiled code, feedback...) folded into one "V8 internals"
+/// group: they follow the user's leak and are not what to fix.
+fn fold_internals(h: &Heap, groups: Vec<LeakGroup>) -> Vec<LeakGroup> {
+    let (internal, mut out): (Vec<LeakGroup>, Vec<LeakGroup>) = groups
+        .into_iter()
+        .partition(|g| is_v8_internal(h, g.representative));
+    let Some(biggest) = internal
+        .iter()
+        .max_by_key(|g| h.retained[g.representative as usize])
+    else {
+        return out;
+    };
+    let mut folded = LeakGroup {
+        class: V8_INTERNALS.to_string(),
+        count: 0,
+        retained_size: 0,
+        shallow_size: 0,
+        path: Vec::new(),
+        representative_id: biggest.representative_id,
+        label: V8_INTERNALS.to_string(),
+        reason: None,
+        representative: biggest.representative,
+    };
+    for g in &internal {
+        folded.count += g.count;
+        folded.retained_size += g.retained_size;
+        folded.shallow_size += g.shallow_size;
+    }
+    out.push(folded);
+    out
 }
 
 pub fn leak_report(baseline: &Heap, target: &Heap, fin: &Heap) -> LeakReport {
@@ -152,14 +171,18 @@ pub fn leak_report(baseline: &Heap, target: &Heap, fin: &Heap) -> LeakReport {
                 && base_ids.binary_search(&id).is_err()
         })
         .collect();
-    let parent = bfs_parents(fin);
+    // Paths as people read them: through variables and user objects rather than the
+    // runtime's timer lists and code caches (see `explain`).
+    let locs = Locations::build(&fin.snap);
+    let explainer = Explainer::build(fin, &locs);
+    let parent = &explainer.parent;
     // Group by (class, folded path labels).
     let mut groups: HashMap<(String, Vec<String>), LeakGroup> = HashMap::new();
     for o in 0..n as u32 {
         if !leaked[o as usize] {
             continue;
         }
-        let steps = path_to(fin, &parent, o);
+        let steps = path_to(fin, parent, o);
         let labels: Vec<String> = steps.iter().map(|&(_, e)| folded_label(fin, e)).collect();
         let class = fin.class_name(o).to_string();
         let r = fin.retained[o as usize];
@@ -174,6 +197,8 @@ pub fn leak_report(baseline: &Heap, target: &Heap, fin: &Heap) -> LeakReport {
                 shallow_size: 0,
                 path: Vec::new(),
                 representative_id: fin.id(o),
+                label: String::new(),
+                reason: None,
                 representative: o,
             });
         g.count += 1;
@@ -181,20 +206,23 @@ pub fn leak_report(baseline: &Heap, target: &Heap, fin: &Heap) -> LeakReport {
         if top {
             g.retained_size += r;
         }
-        if r > fin.retained[g.representative as usize] || g.path.is_empty() {
+        if r > fin.retained[g.representative as usize] {
             g.representative = o;
             g.representative_id = fin.id(o);
-            g.path = steps
-                .iter()
-                .map(|&(from, e)| PathStep {
-                    edge: folded_label(fin, e),
-                    from_class: fin.class_name(from).to_string(),
-                    from_id: fin.id(from),
-                })
-                .collect();
         }
     }
-    let mut groups: Vec<LeakGroup> = groups.into_values().collect();
+    let mut groups = fold_internals(fin, groups.into_values().collect());
+    for g in &mut groups {
+        if let Some(path) = explainer.best_path(fin, g.representative) {
+            g.reason = explainer
+                .last_reason(fin, &path)
+                .map(|hop| reason_text(fin, &locs, &hop));
+        }
+        g.path = path_steps(fin, &locs, &path_to(fin, parent, g.representative));
+        if g.label.is_empty() {
+            g.label = node_label(fin, &locs, g.representative);
+        }
+    }
     groups.sort_by(|a, b| {
         b.retained_size
             .cmp(&a.retained_size)

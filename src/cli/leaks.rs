@@ -39,12 +39,29 @@ pub fn run(
             format::kb(g.retained_size),
             g.representative_id
         )?;
-        let path: Vec<String> = g
-            .path
-            .iter()
-            .map(|s| format!("{} @{} {}", s.from_class, s.from_id, s.edge))
-            .collect();
-        writeln!(out, "   {}", path.join(" → "))?;
+        if let Some(r) = &g.reason {
+            writeln!(out, "   held by {r}")?;
+        }
+        // The explaining path, its last steps (where the reason is) each on a line.
+        let skip = g.path.len().saturating_sub(6);
+        if skip > 0 {
+            let steps = if skip == 1 { "step" } else { "steps" };
+            writeln!(out, "   … {skip} {steps} from a GC root")?;
+        }
+        for s in &g.path[skip..] {
+            let at = s
+                .location
+                .as_ref()
+                .filter(|_| !s.from_label.contains(':'))
+                .map(|l| format!("  [{}]", l.short()))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "   {} @{} {}{at}",
+                s.from_label, s.from_id, s.edge_label
+            )?;
+        }
+        writeln!(out, "   → {}", g.label)?;
     }
     if report.groups.len() > top {
         writeln!(

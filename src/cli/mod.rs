@@ -4,6 +4,7 @@
 
 mod allocations;
 mod capture;
+mod contexts;
 mod diff;
 mod growth;
 mod leaks;
@@ -71,6 +72,26 @@ pub enum Command {
         json: bool,
         #[arg(long, default_value_t = 5)]
         paths: usize,
+        /// Read scripts the snapshot names under FROM from the local folder TO (FROM=TO;
+        /// repeatable), for source lines and source maps.
+        #[arg(long, value_name = "FROM=TO")]
+        remap: Vec<String>,
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Closure scopes: each scope's owner function and place, retained size and variables,
+    /// biggest first.
+    Contexts {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Scopes to print in the table (all in JSON).
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Read scripts the snapshot names under FROM from the local folder TO (FROM=TO;
+        /// repeatable), for source maps.
+        #[arg(long, value_name = "FROM=TO")]
+        remap: Vec<String>,
         #[arg(long)]
         timings: bool,
     },
@@ -229,8 +250,9 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             id,
             json,
             paths,
+            remap,
             timings,
-        } => retainers::run(&file, &id, json, paths, timings, out),
+        } => retainers::run(&file, &id, json, paths, &remap, timings, out),
         Command::Allocations {
             file,
             stacks,
@@ -238,6 +260,13 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             timings,
         } => allocations::run(&file, stacks, json, timings, out),
         Command::Profile { file, json, top } => profile::run(&file, json, top, out),
+        Command::Contexts {
+            file,
+            json,
+            top,
+            remap,
+            timings,
+        } => contexts::run(&file, json, top, &remap, timings, out),
         Command::Diff {
             base,
             file,

@@ -1,5 +1,8 @@
 use super::{CliError, load_for_cli, shown_distance};
-use crate::analysis::{Heap, paths};
+use crate::analysis::explain::{Explainer, explaining_paths};
+use crate::analysis::locations::Locations;
+use crate::analysis::{Heap, paths, steps};
+use crate::sources::{Located, SourceMaps, excerpt};
 use crate::util::human_bytes;
 use std::io::Write;
 use std::path::Path;
@@ -14,6 +17,10 @@ struct Obj {
     shallow_size: u32,
     retained_size: u64,
     distance: Option<i32>,
+    /// How a path reads the object: `module scope of leak.js`, `handle() leak.js:12`, `Map`.
+    label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Located>,
 }
 
 fn obj(h: &Heap, o: u32) -> Obj {
@@ -25,30 +32,33 @@ fn obj(h: &Heap, o: u32) -> Obj {
         shallow_size: h.shallow[o as usize],
         retained_size: h.retained[o as usize],
         distance: shown_distance(h.distance[o as usize]),
+        label: String::new(),
+        location: None,
     }
 }
 
 /// An edge label as DevTools' `toString()` writes it: `.prop`, `[3]`, `->ctx`, `{internal}`.
 pub fn edge_label(h: &Heap, e: usize) -> String {
-    use crate::snapshot::EdgeType as T;
-    let s = &h.snap;
-    let name = s.edge_name(e);
-    match s.edge_type[e] {
-        T::CONTEXT => format!("->{name}"),
-        T::ELEMENT => format!("[{name}]"),
-        T::WEAK => format!("[[{name}]]"),
-        T::PROPERTY | T::SHORTCUT => {
-            if s.edge_type[e] == T::SHORTCUT
-                && crate::util::js_parse_int(s.strings.get(s.edge_name[e])).is_some()
-            {
-                format!("[{name}]")
-            } else if name.contains(' ') {
-                format!("[\"{name}\"]")
-            } else {
-                format!(".{name}")
-            }
-        }
-        _ => format!("{{{name}}}"),
+    steps::devtools_edge_label(h, e)
+}
+
+/// What the command needs to name places: locations and source maps.
+struct Places {
+    locs: Locations,
+    maps: SourceMaps,
+}
+
+impl Places {
+    fn located(&mut self, h: &Heap, o: u32) -> Option<Located> {
+        let l = self.locs.of(&h.snap, o)?;
+        Some(self.maps.locate(&l))
+    }
+
+    fn obj(&mut self, h: &Heap, o: u32) -> Obj {
+        let mut v = obj(h, o);
+        v.label = steps::node_label(h, &self.locs, o);
+        v.location = self.located(h, o);
+        v
     }
 }
 
@@ -57,6 +67,7 @@ pub fn run(
     id: &str,
     json: bool,
     k: usize,
+    remap: &[String],
     timings: bool,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
@@ -65,53 +76,105 @@ pub fn run(
             "'{id}' is not an object id (expected a number such as @12345)"
         ))
     })?;
+    let mut maps = SourceMaps::new();
+    for r in remap {
+        maps.remap_arg(r)?;
+    }
     let heap = load_for_cli(file, timings)?;
     let o = heap
         .snap
         .ordinal_of_id(id_num)
         .ok_or_else(|| CliError(format!("{}: no object with id @{id_num}", file.display())))?;
-    let found = paths::shortest_paths(&heap, o, k, 40);
-    let slots = paths::shown_retainers(&heap, o);
+    let locs = Locations::build(&heap.snap);
+    // Paths as people read them (variables and user objects before runtime internals).
+    let explainer = Explainer::build(&heap, &locs);
+    let found = explaining_paths(&heap, &explainer, o, k);
+    let mut places = Places { locs, maps };
     if json {
-        let retainers: Vec<_> = slots
-            .iter()
-            .map(|r| {
-                let e = r.edge as usize;
-                serde_json::json!({
-                    "edge": heap.snap.edge_name(e),
-                    "edge_type": heap.snap.edge_type_name(e),
-                    "from": obj(&heap, r.from),
-                })
-            })
-            .collect();
-        let paths_json: Vec<_> = found
-            .iter()
-            .map(|p| {
-                let steps: Vec<_> = p
-                    .hops
-                    .iter()
-                    .map(|hop| {
-                        serde_json::json!({
-                            "from": obj(&heap, hop.from),
-                            "edge": heap.snap.edge_name(hop.edge as usize),
-                            "edge_type": heap.snap.edge_type_name(hop.edge as usize),
-                        })
-                    })
-                    .collect();
-                serde_json::json!({ "steps": steps, "length": p.hops.len() })
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "file": file.display().to_string(),
-            "object": obj(&heap, o),
-            "retainers": retainers,
-            "paths": paths_json,
-        });
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)?;
-        return Ok(());
+        write_json(&heap, file, o, (&explainer, &found), &mut places, out)
+    } else {
+        write_text(&heap, o, &found, &mut places, out)
     }
-    let me = obj(&heap, o);
+}
+
+fn write_json(
+    heap: &Heap,
+    file: &Path,
+    o: u32,
+    (explainer, found): (&Explainer, &[paths::RetainingPath]),
+    places: &mut Places,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let retainers: Vec<_> = paths::shown_retainers(heap, o)
+        .iter()
+        .map(|r| {
+            let e = r.edge as usize;
+            serde_json::json!({
+                "edge": heap.snap.edge_name(e),
+                "edge_type": heap.snap.edge_type_name(e),
+                "from": places.obj(heap, r.from),
+            })
+        })
+        .collect();
+    let paths_json: Vec<_> = found
+        .iter()
+        .map(|p| {
+            let steps: Vec<_> = p
+                .hops
+                .iter()
+                .map(|hop| {
+                    let e = hop.edge as usize;
+                    serde_json::json!({
+                        "from": places.obj(heap, hop.from),
+                        "edge": heap.snap.edge_name(e),
+                        "edge_type": heap.snap.edge_type_name(e),
+                        "edge_label": steps::edge_label(heap, e),
+                    })
+                })
+                .collect();
+            let reason = explainer
+                .last_reason(heap, p)
+                .map(|hop| steps::reason_text(heap, &places.locs, &hop));
+            serde_json::json!({
+                "steps": steps,
+                "length": p.hops.len(),
+                "text": steps::path_line(heap, &places.locs, p),
+                "reason": reason,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "file": file.display().to_string(),
+        "object": places.obj(heap, o),
+        "retainers": retainers,
+        "paths": paths_json,
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// `  at leak.js:7:28 (original src/orders.js:3:3)`.
+fn place_line(l: &Located) -> String {
+    let mut s = format!("{}:{}:{}", l.script, l.line, l.column);
+    if let Some(o) = &l.original {
+        s.push_str(&format!(" (original {}:{}:{}", o.source, o.line, o.column));
+        if let Some(n) = &o.name {
+            s.push_str(&format!(" {n}"));
+        }
+        s.push(')');
+    }
+    s
+}
+
+fn write_text(
+    heap: &Heap,
+    o: u32,
+    found: &[paths::RetainingPath],
+    places: &mut Places,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let me = places.obj(heap, o);
     writeln!(
         out,
         "{} @{} ({}), shallow {}, retained {}, distance {}",
@@ -122,15 +185,27 @@ pub fn run(
         human_bytes(me.retained_size),
         me.distance.map_or("−".into(), |d| d.to_string())
     )?;
+    if let Some(l) = &me.location {
+        writeln!(out, "  at {}", place_line(l))?;
+        // The code itself, where the file is on this machine (the original when mapped).
+        if let Some((file, line, column)) = l.open_target()
+            && let Ok(ex) = excerpt(&file, line, column, 2)
+        {
+            writeln!(out, "  {}:", file.display())?;
+            for row in ex.numbered() {
+                writeln!(out, "  {row}")?;
+            }
+        }
+    }
+    let slots = paths::shown_retainers(heap, o);
     writeln!(out, "\nRetainers ({}):", slots.len())?;
     for r in slots.iter().take(50) {
         let src = r.from;
-        let e = r.edge as usize;
         writeln!(
             out,
             "  {} in {} @{}  (distance {})",
-            edge_label(&heap, e),
-            heap.class_name(src),
+            edge_label(heap, r.edge as usize),
+            steps::node_label(heap, &places.locs, src),
             heap.id(src),
             shown_distance(heap.distance[src as usize]).map_or("−".into(), |d| d.to_string())
         )?;
@@ -143,16 +218,15 @@ pub fn run(
     }
     for (i, p) in found.iter().enumerate() {
         writeln!(out, "\nPath {} ({} steps):", i + 1, p.hops.len())?;
-        for hop in &p.hops {
-            writeln!(
-                out,
-                "  {} @{} {}",
-                heap.class_name(hop.from),
-                heap.id(hop.from),
-                edge_label(&heap, hop.edge as usize)
-            )?;
+        for step in steps::steps(heap, &places.locs, p) {
+            let at = step
+                .location
+                .as_ref()
+                .map(|l| format!("  [{}]", places.maps.locate(l).short()))
+                .unwrap_or_default();
+            writeln!(out, "  {} @{} {}{at}", step.label, step.id, step.edge)?;
         }
-        writeln!(out, "  → {} @{}", heap.class_name(o), heap.id(o))?;
+        writeln!(out, "  → {} @{}", me.label, me.id)?;
     }
     Ok(())
 }

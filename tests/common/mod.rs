@@ -37,6 +37,7 @@ pub const SNAPSHOTS: &[&str] = &[
     "chrome/chrome-0",
     "chrome/chrome-1",
     "chrome/chrome-2",
+    "srcmap/app",
 ];
 
 /// Comparison fixtures: (base, target).
