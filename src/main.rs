@@ -16,20 +16,20 @@ fn main() {
                 std::process::exit(1);
             }
         }
-        None => open_window(cli.files),
+        None => open_window(cli.files, cli.select),
     }
 }
 
 #[cfg(feature = "gui")]
-fn open_window(files: Vec<std::path::PathBuf>) {
-    if let Err(e) = heapdive::ui::run_app(files) {
+fn open_window(files: Vec<std::path::PathBuf>, select: Option<u64>) {
+    if let Err(e) = heapdive::ui::run_app(files, select) {
         eprintln!("heapdive: {e}");
         std::process::exit(1);
     }
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_window(_files: Vec<std::path::PathBuf>) {
+fn open_window(_files: Vec<std::path::PathBuf>, _select: Option<u64>) {
     eprintln!(
         "heapdive: this build has no window (built without the `gui` feature); see heapdive --help"
     );

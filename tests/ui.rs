@@ -504,3 +504,78 @@ fn a_snapshot_cut_after_its_edges_opens_with_a_warning() {
     h.get_by_label_contains("cut.heapsnapshot is incomplete:");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_leaked_object_says_which_variable_holds_it_and_where_its_code_is() {
+    let mut h = harness();
+    drop_files(&mut h, &[leak(3)]);
+    settle(&mut h);
+    let session = first_of(&h, "Session");
+    search_id(&mut h, session);
+    settle(&mut h);
+    let st = &h.state().state;
+    let (obj, info) = st.code_info.as_ref().expect("the selection's code");
+    assert_eq!(obj.node, session);
+    let loc = info
+        .location
+        .as_ref()
+        .expect("a Session has its constructor's location");
+    assert!(loc.script.ends_with("leak.js"), "{}", loc.script);
+    assert_eq!((loc.line, loc.column), (7, 28));
+    h.get_by_label("Held by");
+    h.get_by_label("variable cache in module scope of leak.js");
+}
+
+#[test]
+fn the_scopes_view_lists_scopes_and_selects_a_variable() {
+    let mut h = harness();
+    drop_files(&mut h, &[leak(3)]);
+    settle(&mut h);
+    h.get_by_label("Scopes").click();
+    settle(&mut h);
+    h.run_steps(2);
+    // A click opens the scope to its variables.
+    h.get_by_label("module scope of leak.js").click();
+    settle(&mut h);
+
+    h.get_by_label("variable cache").click();
+    settle(&mut h);
+    let st = &h.state().state;
+    let sel = st.selection.expect("a variable's value is selected");
+    let heap = st.snaps[0].heap();
+    assert_eq!(heap.class_name(sel.node), "Map");
+}
+
+#[test]
+fn clicking_an_object_row_selects_it() {
+    let mut h = harness();
+    drop_files(&mut h, &[leak(3)]);
+    settle(&mut h);
+    let filter = h.get_by_label("Class filter:");
+    filter.focus();
+    filter.type_text("Session");
+    h.run_steps(3);
+    h.get_by_label("Session").click();
+    h.run_steps(2);
+    h.key_press(egui::Key::ArrowRight);
+    settle(&mut h);
+    let heap = h.state().state.snaps[0].heap().clone();
+    let label = {
+        let m = &h.state().state.snaps[0].summary;
+        let node = m
+            .rows
+            .iter()
+            .find_map(|r| match r {
+                Row::Object { node, .. } => Some(*node),
+                _ => None,
+            })
+            .expect("an object row");
+        (
+            node,
+            heapdive::model::format::object_label(&heap, node, 120),
+        )
+    };
+    h.get_by_label(&label.1).click();
+    settle(&mut h);
+    assert_eq!(h.state().state.selection.map(|s| s.node), Some(label.0));
+}

@@ -34,6 +34,16 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Snapshots to open in the window (.heapsnapshot or .heapsnapshot.gz); several form a series.
     pub files: Vec<PathBuf>,
+    /// Open the window with object @ID (of the first snapshot) selected and its retainers shown.
+    #[arg(long, value_name = "@ID", value_parser = parse_object_id)]
+    pub select: Option<u64>,
+}
+
+/// `@123` or `123`.
+fn parse_object_id(s: &str) -> Result<u64, String> {
+    s.trim_start_matches('@')
+        .parse()
+        .map_err(|_| format!("'{s}' is not an object id such as @12345"))
 }
 
 #[derive(Subcommand, Debug)]

@@ -31,6 +31,12 @@ pub struct AppState {
     /// The selection's retainers, expanded along the shortest path.
     pub retainers: Option<TreeModel>,
     pub graph: Option<(ObjRef, RetainerGraph)>,
+    /// The selection's code: location, reason, lines around it.
+    pub code_info: Option<(ObjRef, super::code::CodeInfo)>,
+    /// Source maps, decoded once per script, shared with jobs.
+    pub maps: super::code::SharedMaps,
+    /// An object id to select in the first snapshot that loads (`--select @ID`).
+    pub pending_select: Option<u64>,
     pub comparison: Option<ComparisonModel>,
     pub growth: Option<(Vec<SnapId>, GrowthModel)>,
     pub search_results: Option<ObjectSearch>,
@@ -62,6 +68,9 @@ impl AppState {
             history: History::default(),
             retainers: None,
             graph: None,
+            code_info: None,
+            maps: Default::default(),
+            pending_select: None,
             comparison: None,
             growth: None,
             search_results: None,

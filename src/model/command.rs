@@ -53,4 +53,11 @@ pub enum Command {
     },
     /// Ask a running job to stop (it reports that it was cancelled).
     Cancel(JobKey),
+    /// Open a file at a line in the user's editor (Settings::editor, else $VISUAL/$EDITOR).
+    OpenInEditor {
+        file: PathBuf,
+        line: u32,
+        column: u32,
+    },
+    SetEditor(String),
 }

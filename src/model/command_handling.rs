@@ -2,6 +2,7 @@
 //! as a job here; its result arrives through `AppState::finish`.
 
 use super::app_state::AppState;
+use super::code;
 use super::command::Command;
 use super::history::Step;
 use super::ids::{ObjRef, SnapId};
@@ -60,6 +61,10 @@ impl AppState {
             }
             Command::Redact { snap, to } => self.redact(snap, to, jobs),
             Command::Cancel(key) => jobs.request_cancel(key),
+            Command::OpenInEditor { file, line, column } => {
+                self.open_in_editor(&file, line, column)
+            }
+            Command::SetEditor(t) => self.settings.editor = t,
             Command::Status(s) => self.status = s,
             Command::DismissErrors => self.errors.clear(),
             _ => {}
@@ -73,6 +78,7 @@ impl AppState {
         match self.tab {
             Tab::Comparison => self.ensure_comparison(jobs),
             Tab::Growth => self.ensure_growth(jobs),
+            Tab::Scopes => self.ensure_scopes(jobs),
             _ => {}
         }
     }
@@ -153,6 +159,7 @@ impl AppState {
         self.selection = None;
         self.retainers = None;
         self.graph = None;
+        self.code_info = None;
     }
 
     fn selection_step(&self) -> Option<Step> {
@@ -181,19 +188,77 @@ impl AppState {
         self.start_paths(obj, jobs);
     }
 
-    fn start_paths(&mut self, obj: ObjRef, jobs: &mut Jobs) {
-        let Some(heap) = self.snap(obj.snap).map(|s| s.heap().clone()) else {
+    /// The selection's retaining paths (explaining ones once the snapshot's code is known),
+    /// their graph with labels, and the object's code.
+    pub(super) fn start_paths(&mut self, obj: ObjRef, jobs: &mut Jobs) {
+        let Some((heap, code)) = self
+            .snap(obj.snap)
+            .map(|s| (s.heap().clone(), s.code.clone()))
+        else {
             return;
         };
         self.graph = None;
-        let k = self.settings.paths.max(1);
+        self.code_info = None;
+        let (k, maps) = (self.settings.paths.max(1), self.maps.clone());
         jobs.spawn(JobKey::Paths, move |_| {
-            let found = paths::shortest_paths(&heap, obj.node, k, MAX_PATH_HOPS);
+            let c = code.as_deref();
+            let found = code::retaining_paths(&heap, c, obj.node, k);
+            let graph = RetainerGraph::build(&found, obj.node).labelled(
+                |o| code::node_text(&heap, c, o),
+                |e| code::edge_text(&heap, c, e),
+            );
+            let info =
+                c.map(|c| Box::new(code::code_info(&heap, c, &maps, obj.node, found.first())));
             JobOutput::Paths {
                 obj,
-                graph: RetainerGraph::build(&found, obj.node),
+                graph,
+                code: info,
             }
         });
+    }
+
+    /// Locations and the path explainer of a snapshot just loaded.
+    pub(super) fn start_code(&mut self, snap: SnapId, jobs: &mut Jobs) {
+        let Some(heap) = self.snap(snap).map(|s| s.heap().clone()) else {
+            return;
+        };
+        jobs.spawn(JobKey::Code(snap), move |_| JobOutput::Code {
+            snap,
+            code: std::sync::Arc::new(code::SnapCode::build(&heap)),
+        });
+    }
+
+    /// The current snapshot's scopes, once its code is known.
+    fn ensure_scopes(&mut self, jobs: &mut Jobs) {
+        let Some(s) = self.current_snap() else { return };
+        let (snap, heap) = (s.id, s.heap().clone());
+        let Some(code) = s.code.clone() else { return };
+        if s.scopes.is_some() || jobs.is_running(JobKey::Scopes(snap)) {
+            return;
+        }
+        jobs.spawn(JobKey::Scopes(snap), move |_| JobOutput::Scopes {
+            snap,
+            scopes: std::sync::Arc::new(crate::analysis::scopes::scopes(&heap, &code.locs)),
+        });
+    }
+
+    /// Starts the user's editor at a line (spawned, not waited for).
+    fn open_in_editor(&mut self, file: &std::path::Path, line: u32, column: u32) {
+        let template = Some(self.settings.editor.as_str());
+        let argv = crate::sources::editor_command(template, file, line, column, &|k| {
+            std::env::var(k).ok()
+        });
+        let started = argv.and_then(|argv| {
+            std::process::Command::new(&argv[0])
+                .args(&argv[1..])
+                .spawn()
+                .map(|_| format!("Opened {}:{line} with {}", file.display(), argv[0]))
+                .map_err(|e| format!("Cannot run the editor `{}`: {e}", argv[0]))
+        });
+        match started {
+            Ok(s) => self.status = s,
+            Err(e) => self.errors.push(e),
+        }
     }
 
     /// Back or Forward: the step's snapshot, view and object, without a new history step.

@@ -1,6 +1,7 @@
 //! What a finished background job hands back to the app state. Each result names the
 //! snapshots it was computed for, so a result for a snapshot closed meanwhile is dropped.
 
+use super::code::{CodeInfo, SnapCode};
 use super::growth::GrowthData;
 use super::ids::{ObjRef, SnapId};
 use super::loader::{LoadFailure, Loaded};
@@ -8,8 +9,10 @@ use super::object_search::ObjectSearch;
 use super::retainer_graph::RetainerGraph;
 use crate::analysis::diff::DiffRow;
 use crate::analysis::filters::NodeFilter;
+use crate::analysis::scopes::Scope;
 use crate::analysis::summary::ClassAggregate;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub enum JobOutput {
     Loaded(Box<Result<Loaded, LoadFailure>>),
@@ -32,6 +35,16 @@ pub enum JobOutput {
     Paths {
         obj: ObjRef,
         graph: RetainerGraph,
+        code: Option<Box<CodeInfo>>,
+    },
+    /// A snapshot's locations and path explainer.
+    Code {
+        snap: SnapId,
+        code: Arc<SnapCode>,
+    },
+    Scopes {
+        snap: SnapId,
+        scopes: Arc<Vec<Scope>>,
     },
     /// Nodes from the root down to `obj` along its shortest retaining path.
     RootPath {

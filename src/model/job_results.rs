@@ -53,9 +53,24 @@ impl AppState {
                     self.growth = Some((key, GrowthModel::new(*data)));
                 }
             }
-            JobOutput::Paths { obj, graph } => {
+            JobOutput::Paths { obj, graph, code } => {
                 if self.selection == Some(obj) {
                     self.graph = Some((obj, graph));
+                    self.code_info = code.map(|c| (obj, *c));
+                }
+            }
+            JobOutput::Code { snap, code } => {
+                if let Some(s) = self.snap_mut(snap) {
+                    s.code = Some(code);
+                    // The selection's paths can now explain and show its code.
+                    if let Some(obj) = self.selection.filter(|o| o.snap == snap) {
+                        self.start_paths(obj, jobs);
+                    }
+                }
+            }
+            JobOutput::Scopes { snap, scopes } => {
+                if let Some(s) = self.snap_mut(snap) {
+                    s.scopes = Some(scopes);
                 }
             }
             JobOutput::RootPath { obj, chain } => self.revealed_in_containment(obj, &chain),
@@ -73,7 +88,11 @@ impl AppState {
     fn loaded(&mut self, r: Result<Loaded, LoadFailure>, jobs: &mut Jobs) {
         self.loading = None;
         match r {
-            Ok(loaded) => self.add_snapshot(loaded, jobs.waker()),
+            Ok(loaded) => {
+                let id = self.add_snapshot(loaded, jobs.waker());
+                self.start_code(id, jobs);
+                self.select_pending(id, jobs);
+            }
             Err(f) if f.cancelled => {
                 self.status = format!("Cancelled loading {}", f.path.display())
             }
@@ -89,7 +108,7 @@ impl AppState {
     }
 
     /// The newest snapshot becomes current, compared with the one that was current before.
-    fn add_snapshot(&mut self, loaded: Loaded, waker: super::jobs::Waker) {
+    fn add_snapshot(&mut self, loaded: Loaded, waker: super::jobs::Waker) -> super::ids::SnapId {
         self.settings.remember(&loaded.path);
         self.status = format!(
             "Loaded {} in {:.2} s",
@@ -103,6 +122,23 @@ impl AppState {
             self.base = Some(prev);
         }
         self.current = Some(id);
+        id
+    }
+
+    /// `--select @ID`: the object, selected and shown in the Summary, once its snapshot loads.
+    fn select_pending(&mut self, snap: super::ids::SnapId, jobs: &mut Jobs) {
+        let Some(id) = self.pending_select.take() else {
+            return;
+        };
+        let found = self
+            .snap(snap)
+            .and_then(|s| s.heap().snap.ordinal_of_id(id));
+        match found {
+            Some(o) => self.apply(Command::Reveal(Tab::Summary, ObjRef::new(snap, o)), jobs),
+            None => self
+                .errors
+                .push(format!("No object with id @{id} in the snapshot")),
+        }
     }
 
     fn revealed_in_containment(&mut self, obj: ObjRef, chain: &[u32]) {

@@ -26,6 +26,10 @@ pub enum JobKey {
     Save,
     /// Writing a redacted copy.
     Redact,
+    /// A snapshot's locations and path explainer.
+    Code(SnapId),
+    /// A snapshot's closure scopes.
+    Scopes(SnapId),
 }
 
 /// Called when a job reports progress or ends, so the window redraws without polling.
@@ -139,6 +143,8 @@ impl Jobs {
     /// Forgets every job that works on `snap`.
     pub fn cancel_snapshot(&mut self, snap: SnapId) {
         self.cancel(JobKey::Filter(snap));
+        self.cancel(JobKey::Code(snap));
+        self.cancel(JobKey::Scopes(snap));
     }
 
     /// The results of the jobs that ended since the last poll.

@@ -14,6 +14,9 @@ pub struct RetainerGraph {
     /// Layer of each graph node: 0 is the selected object, higher is nearer a GC root.
     pub layer: Vec<usize>,
     pub target: u32,
+    /// How each graph node and edge reads (by graph index), made on the worker.
+    pub node_text: Vec<String>,
+    pub edge_text: Vec<String>,
 }
 
 impl RetainerGraph {
@@ -54,6 +57,15 @@ impl RetainerGraph {
             graph,
             layer,
             target,
+            node_text: Vec::new(),
+            edge_text: Vec::new(),
         }
+    }
+
+    /// Names the boxes (objects) and arrows (edges) with the given readers.
+    pub fn labelled(mut self, node: impl Fn(u32) -> String, edge: impl Fn(u32) -> String) -> Self {
+        self.node_text = self.graph.node_weights().map(|&o| node(o)).collect();
+        self.edge_text = self.graph.edge_weights().map(|&e| edge(e)).collect();
+        self
     }
 }

@@ -13,6 +13,8 @@ pub enum Tab {
     Statistics,
     /// The selection's retainer graph over the whole area.
     Retainers,
+    /// Closure scopes and their variables.
+    Scopes,
     Comparison,
     Growth,
 }
@@ -36,6 +38,9 @@ pub struct Settings {
     pub sort: Sort,
     /// How many shortest retaining paths the retainer graph draws.
     pub paths: usize,
+    /// "Open in editor": a template such as `code -g {file}:{line}:{column}`; empty for
+    /// `$VISUAL`/`$EDITOR` with `+LINE FILE`.
+    pub editor: String,
 }
 
 impl Default for Settings {
@@ -45,6 +50,7 @@ impl Default for Settings {
             tab: Tab::Summary,
             sort: Sort::default(),
             paths: 5,
+            editor: String::new(),
         }
     }
 }

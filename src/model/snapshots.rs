@@ -1,5 +1,6 @@
 //! One open snapshot and the per-snapshot state of its views.
 
+use super::code::SnapCode;
 use super::ids::SnapId;
 use super::jobs::Waker;
 use super::loader::Loaded;
@@ -7,6 +8,7 @@ use super::summary::{Sort, SummaryModel};
 use super::tree::{TreeKind, TreeModel};
 use crate::analysis::Heap;
 use crate::analysis::filters::NodeFilter;
+use crate::analysis::scopes::Scope;
 use std::sync::Arc;
 
 pub struct Snap {
@@ -17,6 +19,10 @@ pub struct Snap {
     pub pending_filter: Option<NodeFilter>,
     pub containment: Option<TreeModel>,
     pub dominators: Option<TreeModel>,
+    /// Locations and the path explainer, once their job is done.
+    pub code: Option<Arc<SnapCode>>,
+    /// The closure scopes, once asked for and computed.
+    pub scopes: Option<Arc<Vec<Scope>>>,
 }
 
 impl Snap {
@@ -32,6 +38,8 @@ impl Snap {
             pending_filter: None,
             containment: None,
             dominators: None,
+            code: None,
+            scopes: None,
         }
     }
 

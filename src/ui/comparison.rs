@@ -27,6 +27,8 @@ impl ComparisonView {
         let mut header = None;
         let mut toggled = None;
         let mut more = None;
+        // Row labels must not be selectable text: that would take the row's click.
+        ui.style_mut().interaction.selectable_labels = false;
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let (sc, sd) = m.sort;
         TableBuilder::new(ui)

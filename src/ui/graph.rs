@@ -38,9 +38,13 @@ fn empty_reason(g: &RetainerGraph) -> Option<&'static str> {
     }
 }
 
-/// The text lines of an object's box.
-fn box_lines(h: &Heap, o: u32, fit: Fit) -> [String; 2] {
-    let class = h.class_name(o);
+/// The text lines of an object's box (graph node `i`).
+fn box_lines(g: &RetainerGraph, h: &Heap, i: NodeIndex, fit: Fit) -> [String; 2] {
+    let o = g.graph[i];
+    let class = g
+        .node_text
+        .get(i.index())
+        .map_or(h.class_name(o), String::as_str);
     match fit {
         Fit::Compact => [format::shorten(class, 24), format!("@{}", h.id(o))],
         Fit::FullLabels => [
@@ -50,8 +54,12 @@ fn box_lines(h: &Heap, o: u32, fit: Fit) -> [String; 2] {
     }
 }
 
-fn edge_text(h: &Heap, e: u32, fit: Fit) -> String {
-    let label = format::edge_label(h, e);
+fn edge_text(g: &RetainerGraph, h: &Heap, e: petgraph::graph::EdgeIndex, fit: Fit) -> String {
+    let label = g
+        .edge_text
+        .get(e.index())
+        .cloned()
+        .unwrap_or_else(|| format::edge_label(h, g.graph[e]));
     match fit {
         Fit::Compact => format::shorten(&label, 24),
         Fit::FullLabels => format::shorten(&label, 80),
@@ -70,7 +78,7 @@ fn layout(ui: &Ui, g: &RetainerGraph, h: &Heap, fit: Fit, width: f32) -> Layout 
     let box_size = |i: NodeIndex| match fit {
         Fit::Compact => COMPACT_BOX,
         Fit::FullLabels => {
-            let w = box_lines(h, g.graph[i], fit)
+            let w = box_lines(g, h, i, fit)
                 .iter()
                 .map(|t| {
                     ui.fonts_mut(|f| f.layout_no_wrap(t.clone(), font.clone(), Color32::WHITE))
@@ -128,7 +136,7 @@ fn paint(
             stroke.color,
             Stroke::NONE,
         ));
-        let label = edge_text(h, g.graph[e], fit);
+        let label = edge_text(g, h, e, fit);
         painter.text(
             p1.lerp(p2, 0.5) + vec2(6.0, 0.0),
             Align2::LEFT_CENTER,
@@ -155,7 +163,7 @@ fn paint(
             Stroke::new(1.0, Color32::from_gray(120)),
             egui::StrokeKind::Inside,
         );
-        let [top, bottom] = box_lines(h, o, fit);
+        let [top, bottom] = box_lines(g, h, *i, fit);
         painter.text(
             r.center() - vec2(0.0, 7.0),
             Align2::CENTER_CENTER,

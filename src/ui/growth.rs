@@ -216,7 +216,7 @@ fn leak_report(ui: &mut Ui, d: &GrowthData, last: SnapId, cmds: &mut Vec<Command
                     ui.strong("Class");
                     ui.strong("Count");
                     ui.strong("Retained");
-                    ui.strong("Retaining path (from a GC root)");
+                    ui.strong("Why it is alive (the retaining path that explains it)");
                     ui.end_row();
                     for g in r.groups.iter().take(30) {
                         if ui
@@ -232,24 +232,7 @@ fn leak_report(ui: &mut Ui, d: &GrowthData, last: SnapId, cmds: &mut Vec<Command
                         }
                         ui.label(format::group(g.count));
                         ui.label(format::kb(g.retained_size));
-                        let steps: Vec<String> = g
-                            .path
-                            .iter()
-                            .rev()
-                            .take(5)
-                            .rev()
-                            .map(|s| format!("{} {}", format::shorten(&s.from_class, 24), s.edge))
-                            .collect();
-                        let skipped = g.path.len().saturating_sub(5);
-                        ui.label(format!(
-                            "{}{}",
-                            if skipped > 0 {
-                                format!("… ({skipped} steps) ")
-                            } else {
-                                String::new()
-                            },
-                            steps.join(" > ")
-                        ));
+                        leak_path(ui, g);
                         ui.end_row();
                     }
                 });
@@ -283,4 +266,27 @@ fn growing_collections(ui: &mut Ui, d: &GrowthData, last: SnapId, cmds: &mut Vec
                 }
             });
     }
+}
+
+/// A leak group's reason in words, then the last steps of its path (all of them on hover).
+fn leak_path(ui: &mut Ui, g: &crate::analysis::leaks::LeakGroup) {
+    let step = |s: &crate::analysis::leaks::PathStep| {
+        format!("{} {}", format::shorten(&s.from_label, 40), s.edge_label)
+    };
+    let all: Vec<String> = g.path.iter().map(step).collect();
+    let shown = all.len().min(4);
+    let skipped = all.len() - shown;
+    let tail = all[skipped..].join(" > ");
+    let tail = if skipped > 0 {
+        format!("… ({skipped} steps) {tail}")
+    } else {
+        tail
+    };
+    ui.vertical(|ui| {
+        if let Some(reason) = &g.reason {
+            ui.label(RichText::new(format!("held by {reason}")).strong());
+        }
+        ui.label(RichText::new(tail).weak())
+            .on_hover_text(all.join("\n> "));
+    });
 }

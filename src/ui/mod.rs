@@ -3,6 +3,7 @@
 //! tests without a window.
 
 mod app;
+mod code_panel;
 mod comparison;
 mod details;
 mod drop_zone;
@@ -10,6 +11,7 @@ mod graph;
 mod growth;
 mod notices;
 mod retainers_tab;
+mod scopes;
 mod search_window;
 mod selection_panel;
 mod shortcuts;
@@ -53,8 +55,9 @@ fn prefer_x11_for_drops(builder: &mut winit::event_loop::EventLoopBuilder<eframe
     let _ = builder;
 }
 
-/// Opens the window, loading `files` (several files form a series).
-pub fn run_app(files: Vec<PathBuf>) -> Result<(), String> {
+/// Opens the window, loading `files` (several files form a series); `select` is an object id
+/// to select once the first snapshot is loaded.
+pub fn run_app(files: Vec<PathBuf>, select: Option<u64>) -> Result<(), String> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("heapdive")
         .with_inner_size([1280.0, 820.0])
@@ -79,6 +82,7 @@ pub fn run_app(files: Vec<PathBuf>) -> Result<(), String> {
                 .unwrap_or_default();
             let mut app = HeapdiveApp::new(settings);
             app.set_repaint(cc.egui_ctx.clone());
+            app.state.pending_select = select;
             app.open_files(files);
             Ok(Box::new(app))
         }),

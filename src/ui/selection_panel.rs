@@ -28,7 +28,10 @@ impl SelectionPanel {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("details-scroll")
-                    .show(ui, |ui| super::details::ui(ui, &heap, obj, cmds));
+                    .show(ui, |ui| {
+                        super::details::ui(ui, &heap, obj, cmds);
+                        super::code_panel::ui(ui, state, cmds);
+                    });
             });
         egui::Panel::right("graph")
             .resizable(true)

@@ -47,6 +47,8 @@ impl SummaryView {
         let mut clicked_header = None;
         let mut toggled = None;
         let mut more = None;
+        // Row labels must not be selectable text: that would take the row's click.
+        ui.style_mut().interaction.selectable_labels = false;
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let mut table = TableBuilder::new(ui)
             .id_salt("summary-table")

@@ -29,6 +29,8 @@ impl TreeView {
         }
         let mut toggled = None;
         let total = t.heap.total_size;
+        // Row labels must not be selectable text: that would take the row's click.
+        ui.style_mut().interaction.selectable_labels = false;
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let name_title = match t.kind {
             TreeKind::Containment => "Object",

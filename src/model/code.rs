@@ -1,0 +1,98 @@
+//! From an object to its code: per snapshot, the locations and the path explainer (built by
+//! a job after the load); for the selection, its location (through source maps), why it is
+//! held in words, and the lines of code around it (built by the selection's paths job).
+
+use crate::analysis::explain::{self, Explainer};
+use crate::analysis::locations::Locations;
+use crate::analysis::paths::{self, RetainingPath};
+use crate::analysis::{Heap, steps};
+use crate::sources::{Excerpt, Located, SourceMaps};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// What one snapshot knows about code: built once, shared with jobs.
+pub struct SnapCode {
+    pub locs: Locations,
+    pub explainer: Explainer,
+}
+
+impl SnapCode {
+    /// A pass over the graph (the explainer's weighted shortest paths): run it as a job.
+    pub fn build(heap: &Heap) -> SnapCode {
+        let locs = Locations::build(&heap.snap);
+        let explainer = Explainer::build(heap, &locs);
+        SnapCode { locs, explainer }
+    }
+}
+
+/// Source maps are decoded once per script and shared by the jobs that resolve locations.
+pub type SharedMaps = Arc<Mutex<SourceMaps>>;
+
+/// The selection's code, as the details panel shows it.
+#[derive(Clone, Debug, Default)]
+pub struct CodeInfo {
+    /// Where the object (a closure, a constructed object, a scope) is in the code.
+    pub location: Option<Located>,
+    /// Why it is alive, in words: `variable cache in module scope of leak.js`.
+    pub reason: Option<String>,
+    /// The line of code with two lines around it, or why it cannot be read.
+    pub excerpt: Option<Result<Excerpt, String>>,
+    /// The file, line and column "Open in editor" opens.
+    pub open_target: Option<(PathBuf, u32, u32)>,
+}
+
+/// The K retaining paths to show: explaining paths when the snapshot's code is known,
+/// else the shortest ones.
+pub fn retaining_paths(
+    heap: &Heap,
+    code: Option<&SnapCode>,
+    node: u32,
+    k: usize,
+) -> Vec<RetainingPath> {
+    match code {
+        Some(c) => explain::explaining_paths(heap, &c.explainer, node, k),
+        None => paths::shortest_paths(heap, node, k, 40),
+    }
+}
+
+/// The selection's location, reason and excerpt (reads the script file: a job's work).
+pub fn code_info(
+    heap: &Heap,
+    code: &SnapCode,
+    maps: &SharedMaps,
+    node: u32,
+    best: Option<&RetainingPath>,
+) -> CodeInfo {
+    let location = code.locs.of(&heap.snap, node).map(|loc| match maps.lock() {
+        Ok(mut m) => m.locate(&loc),
+        Err(_) => SourceMaps::new().locate(&loc),
+    });
+    let reason = best
+        .and_then(|p| code.explainer.last_reason(heap, p))
+        .map(|hop| steps::reason_text(heap, &code.locs, &hop));
+    let open_target = location.as_ref().and_then(Located::open_target);
+    let excerpt = open_target
+        .as_ref()
+        .map(|(file, line, col)| crate::sources::excerpt(file, *line, *col, 2));
+    CodeInfo {
+        location,
+        reason,
+        excerpt,
+        open_target,
+    }
+}
+
+/// Labels for the retainer graph's boxes and arrows as people read them.
+pub fn node_text(heap: &Heap, code: Option<&SnapCode>, o: u32) -> String {
+    match code {
+        Some(c) => steps::node_label(heap, &c.locs, o),
+        None => heap.class_name(o).to_string(),
+    }
+}
+
+pub fn edge_text(heap: &Heap, code: Option<&SnapCode>, e: u32) -> String {
+    match code {
+        Some(_) => steps::edge_label(heap, e as usize),
+        None => super::format::edge_label(heap, e),
+    }
+}
