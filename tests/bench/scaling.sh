@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Does heapdive's load scale linearly with the file? Tiles a snapshot K times
-# (examples/tile.rs: every class count exactly K times the original's), then loads the
-# original and the tiled file alternately, RUNS times each, in the same run, and prints
-# the time per GB of the big file against the small one's, RSS / file size, user and
+# (examples/tile.rs: every Summary count K times the original's), then loads the original
+# and the tiled file alternately, RUNS times each, in the same run, and prints the time per
+# GB of the big file against the small one's (wall and CPU), RSS / file size, user and
 # system time, minor page faults, and each load phase side by side.
 #
 #   tests/bench/scaling.sh [SNAPSHOT] [K]     default: bench-out/big-16m.heapsnapshot, 5
@@ -85,19 +85,22 @@ for r in runs:
 small, big = list(by.values())
 med = lambda rs, key: statistics.median(r[key] for r in rs)
 gb = lambda rs: rs[0]["bytes"] / 1e9
+cpu = lambda rs: statistics.median(r["User time"] + r["System time"] for r in rs)
 def row(rs):
     return (f"| {rs[0]['file'].rsplit('/', 1)[-1]} | {gb(rs):.2f} GB | {med(rs, 'load') / 1e3:.2f} s"
             f" (min {min(r['load'] for r in rs) / 1e3:.2f}, max {max(r['load'] for r in rs) / 1e3:.2f})"
             f" | {med(rs, 'load') / 1e3 / gb(rs):.2f} s | {med(rs, 'User time'):.1f} s"
-            f" | {med(rs, 'System time'):.1f} s | {med(rs, 'minor faults') / 1e3:.0f}k"
-            f" | {med(rs, 'rss') / 2**20:.0f} MB | {med(rs, 'rss') / rs[0]['bytes']:.2f} |")
+            f" | {med(rs, 'System time'):.1f} s | {cpu(rs) / gb(rs):.1f} s"
+            f" | {med(rs, 'minor faults') / 1e3:.0f}k"
+            f" | {med(rs, 'rss') / 2**20:.0f} MiB | {med(rs, 'rss') / rs[0]['bytes']:.2f} |")
 print(f"medians of {len(small)} runs each, alternating")
-print("| file | size | load→Summary | per GB | user | system | minor faults | peak RSS | RSS ÷ file |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| file | size | load→Summary (wall) | wall per GB | user | system | CPU per GB | minor faults | peak RSS | RSS ÷ file |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 print(row(small))
 print(row(big))
 ratio = (med(big, "load") / gb(big)) / (med(small, "load") / gb(small))
-print(f"\ntime per GB, x{k} file / original: {ratio:.2f}x")
+cpu_ratio = (cpu(big) / gb(big)) / (cpu(small) / gb(small))
+print(f"\ntime per GB, x{k} file / original: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU (user + system)")
 print(f"\n| phase | {gb(small):.2f} GB | {gb(big):.2f} GB | ratio |")
 print("| --- | --- | --- | --- |")
 for key in [k for k in small[0] if k.startswith("phase:")]:
