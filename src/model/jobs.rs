@@ -24,6 +24,10 @@ pub enum JobKey {
     Reveal,
     Search,
     Save,
+    /// An inspector's target list (live capture).
+    ListTargets,
+    /// Attaching to a process (seconds, at worst).
+    Attach,
 }
 
 /// Called when a job reports progress or ends, so the window redraws without polling.

@@ -36,6 +36,10 @@ pub struct Settings {
     pub sort: Sort,
     /// How many shortest retaining paths the retainer graph draws.
     pub paths: usize,
+    /// The attach dialog's inspector address.
+    pub attach_at: String,
+    /// Where captured snapshots go (None: the default capture folder).
+    pub capture_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -45,6 +49,8 @@ impl Default for Settings {
             tab: Tab::Summary,
             sort: Sort::default(),
             paths: 5,
+            attach_at: "127.0.0.1:9229".to_string(),
+            capture_dir: None,
         }
     }
 }
