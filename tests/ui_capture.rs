@@ -104,6 +104,25 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
     });
     h.get_by_label("Detach");
     h.get_by_label("GC first");
+    // A heap threshold the test app does not reach: the schedule starts and stops, no capture.
+    h.get_by_label("Every").click();
+    h.get_by_label("When heap used passes").click();
+    h.run_steps(2);
+    h.get_by_label("Start schedule").click();
+    h.run_steps(2);
+    let sched = h
+        .state()
+        .state
+        .capture
+        .schedule
+        .clone()
+        .expect("a schedule");
+    assert_eq!(sched.every, None);
+    assert_eq!(sched.heap_above, Some(100_000_000));
+    assert!(sched.gc);
+    h.get_by_label("Stop schedule").click();
+    h.run_steps(2);
+    assert!(h.state().state.capture.schedule.is_none());
 
     h.get_by_label("Take snapshot").click();
     step_until(&mut h, "the first capture to load", 90, |a| {

@@ -65,6 +65,8 @@ pub struct CaptureState {
     pub ended: Option<String>,
     /// The automatic captures running, if any.
     pub schedule: Option<Schedule>,
+    /// The listed target being attached to by its WebSocket URL (its name for the panel).
+    attaching: Option<TargetInfo>,
 }
 
 impl CaptureState {
@@ -181,6 +183,11 @@ impl AppState {
             self.settings.attach_at = target.to_string();
         }
         self.detach();
+        self.capture.attaching = self.capture.targets.as_ref().and_then(|(_, list)| {
+            list.iter()
+                .find(|t| !t.ws_url.is_empty() && t.ws_url == target)
+                .cloned()
+        });
         self.settings.capture_dir = Some(folder.clone());
         let opts = SessionOptions {
             dir: folder,
@@ -204,7 +211,8 @@ impl AppState {
         match r {
             Ok(session) => {
                 self.capture.clear_session_data();
-                let t = session.target();
+                let listed = self.capture.attaching.take();
+                let t = listed.as_ref().unwrap_or(session.target());
                 let what = if t.title.is_empty() { &t.url } else { &t.title };
                 self.capture.attached_to = if t.kind.is_empty() {
                     what.clone()

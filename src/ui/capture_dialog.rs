@@ -36,6 +36,8 @@ impl AttachDialog {
             .id(egui::Id::unique("attach-dialog"))
             .open(&mut open)
             .collapsible(false)
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(ui.ctx().content_rect().center_top() + egui::vec2(0.0, 80.0))
             .default_width(520.0)
             .show(ui.ctx(), |ui| self.contents(ui, state, jobs, cmds));
         if !open {

@@ -7,7 +7,7 @@ use crate::capture::{Schedule, UsageSample};
 use crate::model::capture_state::CaptureState;
 use crate::model::{AppState, Command, format};
 use egui::{Color32, RichText, Ui};
-use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
+use egui_plot::{AxisHints, Legend, Line, Plot, PlotPoints, VLine};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -150,7 +150,12 @@ impl CapturePanel {
 
     fn folder_row(&mut self, ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
         let current = state.capture_dir().display().to_string();
-        let r = labelled_field(ui, "Capture folder:", &mut self.folder, 280.0, "folder");
+        let r = ui
+            .horizontal(|ui| {
+                let w = (ui.available_width() - 110.0).max(120.0);
+                labelled_field(ui, "Capture folder:", &mut self.folder, w, "folder")
+            })
+            .inner;
         if !r.has_focus() && !r.lost_focus() {
             self.folder = current.clone();
         }
@@ -218,10 +223,26 @@ fn chart(ui: &mut Ui, c: &CaptureState) {
             s.array_buffers
         }),
     ];
+    // Headroom above the highest line keeps the legend clear of the lines.
+    let top = c
+        .samples
+        .iter()
+        .map(|s| s.rss.unwrap_or(0).max(s.total) as f64 / 1e6)
+        .fold(1.0, f64::max);
     Plot::new("capture-usage")
         .height(220.0)
-        .legend(Legend::default())
-        .x_axis_label("seconds since attach")
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+        .include_y(top * 1.45)
+        .custom_x_axes(vec![
+            AxisHints::new_x()
+                .label("seconds since attach")
+                .label_spacing(30.0..=45.0),
+        ])
+        .custom_y_axes(vec![
+            AxisHints::new_y()
+                .label_spacing(14.0..=22.0)
+                .min_thickness(30.0),
+        ])
         .include_y(0.0)
         .allow_scroll(false)
         .show(ui, |p| {
