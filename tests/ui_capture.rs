@@ -129,6 +129,12 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
         a.state.snaps.len() == 1 && !a.is_busy()
     });
     assert!(!h.state().state.tab_enabled(Tab::Comparison));
+    // The panel's folder field moves the next captures elsewhere.
+    let dir2 = dir.join("later");
+    type_into(&mut h, "Capture folder:", &dir2.display().to_string());
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert_eq!(h.state().state.capture_dir(), dir2);
     h.get_by_label("Take snapshot").click();
     step_until(&mut h, "the second capture to load", 90, |a| {
         a.state.snaps.len() == 2 && !a.is_busy()
@@ -139,11 +145,14 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
     assert_eq!(st.tab, Tab::Comparison, "two snapshots open the Comparison");
     assert!(st.comparison.is_some(), "the comparison was computed");
     assert_eq!(st.capture.marks.len(), 2, "one mark per snapshot");
-    for (i, s) in st.snaps.iter().enumerate() {
-        let want = dir.join(format!("capture-{}.heapsnapshot", i + 1));
+    let wanted = [
+        dir.join("capture-1.heapsnapshot"),
+        dir2.join("capture-1.heapsnapshot"),
+    ];
+    for (s, want) in st.snaps.iter().zip(&wanted) {
         assert_eq!(
             std::fs::canonicalize(&s.loaded.path).unwrap(),
-            std::fs::canonicalize(&want).unwrap()
+            std::fs::canonicalize(want).unwrap()
         );
     }
     h.get_by_label("Growth & leaks").click();
@@ -154,7 +163,7 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
     let c = &h.state().state.capture;
     assert!(!c.is_attached());
     assert!(c.ended.as_deref().unwrap().contains("2 snapshots kept"));
-    assert!(dir.join("capture-2.heapsnapshot").exists());
+    assert!(wanted.iter().all(|w| w.exists()));
     drop(node);
     let _ = std::fs::remove_dir_all(&dir);
 }
