@@ -225,3 +225,24 @@ fn nothing_listening_is_said_in_words_in_the_dialog() {
     assert!(std::fs::read_dir(&dir).unwrap().next().is_none());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_pid_that_does_not_exist_is_said_in_words_in_the_dialog() {
+    let dir = scratch("pid");
+    let mut h = harness();
+    open_dialog(&mut h, "127.0.0.1:9", &dir);
+    type_into(&mut h, "Process id:", "2147483646");
+    h.get_by_label("Attach").click();
+    h.run_steps(2);
+    step_until(&mut h, "the attach to fail", 20, |a| {
+        a.state.capture.dialog_error.is_some() && !a.jobs.is_busy()
+    });
+    let e = h.state().state.capture.dialog_error.clone().unwrap();
+    assert!(
+        e.contains("pid:2147483646") && e.contains("no process has pid 2147483646"),
+        "{e}"
+    );
+    h.get_by_label_contains("no process has pid");
+    assert!(!h.state().state.capture.panel_shown());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -322,3 +322,26 @@ fn file_name(p: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_keeps_the_newest_samples_only() {
+        let mut c = CaptureState::default();
+        for i in 0..MAX_SAMPLES + 10 {
+            c.push_sample(UsageSample {
+                secs: i as f64,
+                used: 1,
+                total: 2,
+                rss: None,
+                external: None,
+                array_buffers: None,
+            });
+        }
+        assert_eq!(c.samples.len(), MAX_SAMPLES);
+        assert_eq!(c.samples[0].secs, 10.0);
+        assert_eq!(c.last_sample().unwrap().secs, (MAX_SAMPLES + 9) as f64);
+    }
+}
