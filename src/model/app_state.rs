@@ -52,6 +52,10 @@ pub struct AppState {
     pub(super) focus_class: Option<String>,
     pub(super) pending_compare: Option<(SnapId, SnapId)>,
     pub(super) pending_growth: Option<Vec<SnapId>>,
+    /// Live capture: the attached process, its samples and snapshots.
+    pub capture: super::capture_state::CaptureState,
+    /// Captured files waiting to be opened (after the events are drained).
+    pub(super) pending_opens: Vec<PathBuf>,
 }
 
 impl AppState {
@@ -83,6 +87,8 @@ impl AppState {
             focus_class: None,
             pending_compare: None,
             pending_growth: None,
+            capture: Default::default(),
+            pending_opens: Vec::new(),
         }
     }
 

@@ -60,4 +60,21 @@ pub enum Command {
         column: u32,
     },
     SetEditor(String),
+    /// Live capture (`model/capture_state.rs`): show or hide the attach dialog.
+    ShowAttach(bool),
+    /// List an inspector's targets (`HOST:PORT`), as a job.
+    ListTargets(String),
+    /// Attach to `HOST:PORT`, a `ws://` URL or `pid:PID`, writing snapshots to `folder`.
+    Attach {
+        target: String,
+        folder: PathBuf,
+    },
+    Detach,
+    TakeSnapshot {
+        gc: bool,
+    },
+    SetSchedule(Option<crate::capture::Schedule>),
+    SetCaptureFolder(PathBuf),
+    /// Detach if attached and hide the capture panel.
+    CloseCapture,
 }

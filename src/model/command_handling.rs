@@ -67,6 +67,14 @@ impl AppState {
             Command::SetEditor(t) => self.settings.editor = t,
             Command::Status(s) => self.status = s,
             Command::DismissErrors => self.errors.clear(),
+            c @ (Command::ShowAttach(_)
+            | Command::ListTargets(_)
+            | Command::Attach { .. }
+            | Command::Detach
+            | Command::TakeSnapshot { .. }
+            | Command::SetSchedule(_)
+            | Command::SetCaptureFolder(_)
+            | Command::CloseCapture) => self.apply_capture(c, jobs),
             _ => {}
         }
         self.after_change(jobs);

@@ -55,4 +55,10 @@ pub enum JobOutput {
     /// What was saved (for the status line), or why it was not.
     Saved(Result<String, String>),
     Failed(String),
+    /// An inspector's targets (`at` is the HOST:PORT asked), or why they could not be listed.
+    Targets {
+        at: String,
+        result: Result<Vec<crate::capture::TargetInfo>, String>,
+    },
+    Attached(Result<Box<crate::capture::CaptureSession>, String>),
 }

@@ -81,6 +81,8 @@ impl AppState {
             }
             JobOutput::Saved(Ok(what)) => self.status = what,
             JobOutput::Saved(Err(e)) | JobOutput::Failed(e) => self.errors.push(e),
+            JobOutput::Targets { at, result } => self.targets_listed(at, result),
+            JobOutput::Attached(r) => self.attached(r),
         }
         self.after_change(jobs);
     }

@@ -30,6 +30,10 @@ pub enum JobKey {
     Code(SnapId),
     /// A snapshot's closure scopes.
     Scopes(SnapId),
+    /// An inspector's target list (live capture).
+    ListTargets,
+    /// Attaching to a process (seconds, at worst).
+    Attach,
 }
 
 /// Called when a job reports progress or ends, so the window redraws without polling.

@@ -3,6 +3,7 @@
 //! and pushes commands; tests drive them without a window.
 
 pub mod app_state;
+pub mod capture_state;
 pub mod code;
 pub mod command;
 mod command_handling;

@@ -41,6 +41,10 @@ pub struct Settings {
     /// "Open in editor": a template such as `code -g {file}:{line}:{column}`; empty for
     /// `$VISUAL`/`$EDITOR` with `+LINE FILE`.
     pub editor: String,
+    /// The attach dialog's inspector address.
+    pub attach_at: String,
+    /// Where captured snapshots go (None: the default capture folder).
+    pub capture_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -51,6 +55,8 @@ impl Default for Settings {
             sort: Sort::default(),
             paths: 5,
             editor: String::new(),
+            attach_at: "127.0.0.1:9229".to_string(),
+            capture_dir: None,
         }
     }
 }

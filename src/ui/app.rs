@@ -19,6 +19,8 @@ pub struct HeapdiveApp {
     selection_panel: SelectionPanel,
     cmds: Vec<Command>,
     waker_set: bool,
+    attach: super::capture_dialog::AttachDialog,
+    capture_panel: super::capture_panel::CapturePanel,
 }
 
 impl HeapdiveApp {
@@ -31,6 +33,8 @@ impl HeapdiveApp {
             selection_panel: SelectionPanel::default(),
             cmds: Vec::new(),
             waker_set: false,
+            attach: Default::default(),
+            capture_panel: Default::default(),
         }
     }
 
@@ -87,6 +91,7 @@ impl HeapdiveApp {
         for out in self.jobs.poll() {
             self.state.finish(out, &mut self.jobs);
         }
+        self.state.poll_capture(&mut self.jobs);
         for s in &mut self.state.snaps {
             s.summary.poll();
         }
@@ -106,6 +111,13 @@ impl HeapdiveApp {
         super::notices::errors(ui, state, cmds);
         super::notices::truncation(ui, state);
         super::notices::status_bar(ui, state);
+        self.attach.ui(ui, state, &self.jobs, cmds);
+        if state.capture.panel_shown() {
+            egui::Panel::right("capture")
+                .resizable(true)
+                .default_size(440.0)
+                .show(ui, |ui| self.capture_panel.ui(ui, state, cmds));
+        }
         if state.snaps.is_empty() {
             egui::CentralPanel::default_margins().show(ui, |ui| {
                 super::start::ui(ui, &state.settings.recent, &mut self.toolbar.path_box, cmds)

@@ -3,6 +3,8 @@
 //! tests without a window.
 
 mod app;
+mod capture_dialog;
+mod capture_panel;
 mod code_panel;
 mod comparison;
 mod details;

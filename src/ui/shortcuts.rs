@@ -1,4 +1,4 @@
-//! Keyboard and mouse shortcuts: Ctrl+O, Ctrl+F, Ctrl+C, Back/Forward (Alt+arrows and the
+//! Keyboard and mouse shortcuts: Ctrl+O, Ctrl+F, Ctrl+T, Ctrl+C, Back/Forward (Alt+arrows and the
 //! mouse's side buttons), and arrows/Enter handed to the shown view.
 
 use super::toolbar::Toolbar;
@@ -19,6 +19,9 @@ pub fn handle(
     }
     if cmd(Key::F) {
         toolbar.focus_search = true;
+    }
+    if cmd(Key::T) {
+        cmds.push(Command::ShowAttach(true));
     }
     history(ctx, cmds);
     if ctx.egui_wants_keyboard_input() {

@@ -1,4 +1,4 @@
-//! The toolbar: Open, Back/Forward, the path box and the search box.
+//! The toolbar: Open, Attach, Back/Forward, the path box and the search box.
 
 use super::table::labelled_field;
 use crate::model::{AppState, Command};
@@ -19,6 +19,13 @@ impl Toolbar {
         ui.horizontal(|ui| {
             if ui.button("Open…").on_hover_text("Ctrl+O").clicked() {
                 cmds.push(Command::OpenDialog);
+            }
+            if ui
+                .button("Attach…")
+                .on_hover_text("Capture from a running process (Ctrl+T)")
+                .clicked()
+            {
+                cmds.push(Command::ShowAttach(true));
             }
             self.history_buttons(ui, state, cmds);
             if state.show_path_box || !state.snaps.is_empty() {

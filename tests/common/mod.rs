@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+#[cfg(unix)]
+pub mod node;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
