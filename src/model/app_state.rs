@@ -119,7 +119,10 @@ impl AppState {
 
     /// Whether `tab` can show now (Comparison and Growth need two snapshots).
     pub fn tab_enabled(&self, tab: Tab) -> bool {
-        self.snaps.len() >= tab.min_snapshots()
+        match tab {
+            Tab::Allocations => self.current_has_allocation_stacks(),
+            _ => self.snaps.len() >= tab.min_snapshots(),
+        }
     }
 
     pub fn is_loading(&self) -> bool {

@@ -43,4 +43,6 @@ pub enum Command {
     },
     Status(String),
     DismissErrors,
+    /// List the live objects an Allocations row allocated (function, then callers).
+    AllocationObjects(SnapId, Vec<u32>),
 }

@@ -60,6 +60,7 @@ impl AppState {
             }
             Command::Status(s) => self.status = s,
             Command::DismissErrors => self.errors.clear(),
+            Command::AllocationObjects(id, chain) => self.allocation_objects(id, chain, jobs),
             _ => {}
         }
         self.after_change(jobs);
@@ -71,6 +72,7 @@ impl AppState {
         match self.tab {
             Tab::Comparison => self.ensure_comparison(jobs),
             Tab::Growth => self.ensure_growth(jobs),
+            Tab::Allocations => self.ensure_allocations(jobs),
             _ => {}
         }
     }

@@ -42,4 +42,15 @@ pub enum JobOutput {
     /// What was saved (for the status line), or why it was not.
     Saved(Result<String, String>),
     Failed(String),
+    /// The Allocations view's numbers (None: the snapshot has no allocation stacks).
+    AllocationProfile {
+        snap: SnapId,
+        profile: Option<std::sync::Arc<crate::analysis::allocations::AllocationProfile>>,
+    },
+    /// The live objects allocated by an Allocations row (`chain`).
+    AllocationObjects {
+        snap: SnapId,
+        chain: Vec<u32>,
+        objects: Vec<u32>,
+    },
 }

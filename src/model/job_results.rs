@@ -66,6 +66,9 @@ impl AppState {
             }
             JobOutput::Saved(Ok(what)) => self.status = what,
             JobOutput::Saved(Err(e)) | JobOutput::Failed(e) => self.errors.push(e),
+            out @ (JobOutput::AllocationProfile { .. } | JobOutput::AllocationObjects { .. }) => {
+                self.allocations_finished(out)
+            }
         }
         self.after_change(jobs);
     }

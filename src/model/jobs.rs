@@ -24,6 +24,10 @@ pub enum JobKey {
     Reveal,
     Search,
     Save,
+    /// The Allocations view's numbers for a snapshot.
+    Allocations(SnapId),
+    /// The live objects of the Allocations view's selected row.
+    AllocationObjects(SnapId),
 }
 
 /// Called when a job reports progress or ends, so the window redraws without polling.
@@ -137,6 +141,8 @@ impl Jobs {
     /// Forgets every job that works on `snap`.
     pub fn cancel_snapshot(&mut self, snap: SnapId) {
         self.cancel(JobKey::Filter(snap));
+        self.cancel(JobKey::Allocations(snap));
+        self.cancel(JobKey::AllocationObjects(snap));
     }
 
     /// The results of the jobs that ended since the last poll.

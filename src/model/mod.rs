@@ -2,6 +2,8 @@
 //! the background jobs that feed it, and what each view shows. The `ui` module draws these
 //! and pushes commands; tests drive them without a window.
 
+pub mod allocations;
+mod allocations_handling;
 pub mod app_state;
 pub mod command;
 mod command_handling;

@@ -15,6 +15,8 @@ pub enum Tab {
     Retainers,
     Comparison,
     Growth,
+    /// Where the live objects were allocated (snapshots with allocation stacks).
+    Allocations,
 }
 
 impl Tab {

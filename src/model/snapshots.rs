@@ -17,6 +17,9 @@ pub struct Snap {
     pub pending_filter: Option<NodeFilter>,
     pub containment: Option<TreeModel>,
     pub dominators: Option<TreeModel>,
+    /// The Allocations view (snapshots with allocation stacks), once computed.
+    pub allocations: Option<super::allocations::AllocationModel>,
+    pub allocations_pending: bool,
 }
 
 impl Snap {
@@ -32,6 +35,8 @@ impl Snap {
             pending_filter: None,
             containment: None,
             dominators: None,
+            allocations: None,
+            allocations_pending: false,
         }
     }
 

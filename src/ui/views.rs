@@ -28,6 +28,7 @@ pub fn registry() -> Vec<Box<dyn View>> {
         Box::new(super::retainers_tab::RetainersTab::default()),
         Box::new(super::comparison::ComparisonView::default()),
         Box::new(super::growth::GrowthView),
+        Box::new(super::allocations::AllocationsView::default()),
     ]
 }
 
