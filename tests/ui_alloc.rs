@@ -232,3 +232,135 @@ fn a_snapshot_without_allocation_stacks_does_not_offer_the_tab() {
     assert_eq!(h.state().state.tab, Tab::Summary);
     assert!(h.query_by_label("Allocations").is_none());
 }
+
+fn sampled() -> PathBuf {
+    common::fixture("alloc/sampled.heapprofile")
+}
+
+/// Per function name: the bytes of the samples taken in it (from the file, independently).
+fn self_sizes_by_name(path: &std::path::Path) -> Vec<(String, u64)> {
+    let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut name_of = std::collections::HashMap::new();
+    let mut todo = vec![&doc["head"]];
+    while let Some(n) = todo.pop() {
+        let f = &n["callFrame"];
+        name_of.insert(
+            n["id"].as_u64().unwrap(),
+            format!(
+                "{}|{}|{}|{}",
+                f["functionName"].as_str().unwrap(),
+                f["url"].as_str().unwrap(),
+                f["lineNumber"],
+                f["columnNumber"]
+            ),
+        );
+        todo.extend(n["children"].as_array().unwrap());
+    }
+    let mut by = std::collections::HashMap::<String, u64>::new();
+    for s in doc["samples"].as_array().unwrap() {
+        if let Some(k) = name_of.get(&s["nodeId"].as_u64().unwrap()) {
+            *by.entry(k.clone()).or_default() += s["size"].as_u64().unwrap();
+        }
+    }
+    let mut v: Vec<(String, u64)> = by.into_iter().collect();
+    v.sort_by_key(|(_, s)| std::cmp::Reverse(*s));
+    v
+}
+
+#[test]
+fn a_heap_profile_opens_as_a_flame_graph_and_a_bottom_up_table() {
+    let mut h = harness();
+    open(&mut h, &[sampled()]);
+    {
+        let st = &h.state().state;
+        assert!(st.errors.is_empty(), "{:?}", st.errors);
+        assert!(st.snaps.is_empty(), "not read as a snapshot");
+        assert_eq!(st.profiles.len(), 1);
+        assert_eq!(st.tab, Tab::Profile);
+    }
+    let expected = self_sizes_by_name(&sampled());
+    let (top_key, top_self) = &expected[0];
+    let top_name = top_key.split('|').next().unwrap().to_string();
+    {
+        let p = h.state().state.current_profile().unwrap();
+        let r = p.functions[0];
+        assert_eq!(p.profile.functions[r.function as usize].name, top_name);
+        assert_eq!(r.self_size, *top_self);
+    }
+    // The bottom-up table's first row: the function and its exact self size.
+    h.get_by_label(&top_name);
+    h.get_by_label(&format!("{} B", heapdive::model::format::group(*top_self)));
+
+    // Hovering the flame graph's widest frame of that function shows its exact numbers.
+    let graph = h.get_by_label("Flame graph").rect();
+    let (k, pos) = {
+        let p = h.state().state.current_profile().unwrap();
+        let b = p
+            .flame(graph.width() as f64, 0.5)
+            .into_iter()
+            .filter(|b| p.name_of(b.node) == top_name)
+            .max_by(|a, b| a.width.total_cmp(&b.width))
+            .expect("the top function is in the flame graph");
+        let pos = egui::pos2(
+            graph.left() + (b.x + b.width / 2.0) as f32,
+            graph.top() + b.depth as f32 * 18.0 + 9.0,
+        );
+        (b.node, pos)
+    };
+    h.hover_at(pos);
+    h.run_steps(3);
+    let total = h.state().state.current_profile().unwrap().subtree[k as usize];
+    h.get_by_label_contains(&format!(
+        "total {} B",
+        heapdive::model::format::group(total)
+    ));
+    // A click zooms into it; Reset zoom goes back to the whole profile.
+    h.get_by_label("Flame graph");
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(3);
+    assert_eq!(h.state().state.current_profile().unwrap().zoom, k);
+    h.get_by_label("Reset zoom").click();
+    h.run_steps(3);
+    assert_eq!(h.state().state.current_profile().unwrap().zoom, 0);
+}
+
+#[test]
+fn a_profile_is_told_from_a_snapshot_by_its_content_and_a_broken_one_says_why() {
+    let dir = std::env::temp_dir().join(format!("heapdive-ui-alloc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let renamed = dir.join("prod-memory.json");
+    std::fs::copy(sampled(), &renamed).unwrap();
+    let broken = dir.join("broken.heapprofile");
+    std::fs::write(&broken, b"{\"head\": {\"callFrame\": ").unwrap();
+    let mut h = harness();
+    open(&mut h, std::slice::from_ref(&renamed));
+    assert_eq!(
+        h.state().state.profiles.len(),
+        1,
+        "{:?}",
+        h.state().state.errors
+    );
+    open(&mut h, std::slice::from_ref(&broken));
+    let st = &h.state().state;
+    assert_eq!(st.profiles.len(), 1, "the good profile stays open");
+    assert!(st.snaps.is_empty());
+    assert_eq!(st.errors.len(), 1);
+    let e = st.errors[0].clone();
+    assert!(
+        e.contains("broken.heapprofile") && e.contains("not a heap profile"),
+        "{e}"
+    );
+    h.get_by_label_contains("broken.heapprofile");
+    let _ = std::fs::remove_dir_all(&dir);
+}

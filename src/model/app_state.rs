@@ -46,6 +46,11 @@ pub struct AppState {
     pub(super) focus_class: Option<String>,
     pub(super) pending_compare: Option<(SnapId, SnapId)>,
     pub(super) pending_growth: Option<Vec<SnapId>>,
+    /// Open sampling heap profiles, the one shown, and those being read.
+    pub profiles: Vec<super::profiles::OpenProfile>,
+    pub current_profile: Option<super::profiles::ProfileId>,
+    pub(super) next_profile_id: u32,
+    pub(super) loading_profiles: Vec<PathBuf>,
 }
 
 impl AppState {
@@ -74,6 +79,10 @@ impl AppState {
             focus_class: None,
             pending_compare: None,
             pending_growth: None,
+            profiles: Vec::new(),
+            current_profile: None,
+            next_profile_id: 1,
+            loading_profiles: Vec::new(),
         }
     }
 
@@ -121,6 +130,7 @@ impl AppState {
     pub fn tab_enabled(&self, tab: Tab) -> bool {
         match tab {
             Tab::Allocations => self.current_has_allocation_stacks(),
+            Tab::Profile => !self.profiles.is_empty(),
             _ => self.snaps.len() >= tab.min_snapshots(),
         }
     }
@@ -189,8 +199,12 @@ impl AppState {
 
     /// A remembered or chosen view that cannot show falls back to Summary.
     pub(super) fn fix_tab(&mut self) {
-        if !self.snaps.is_empty() && !self.tab_enabled(self.tab) {
-            self.tab = Tab::Summary;
+        if !self.tab_enabled(self.tab) {
+            if !self.snaps.is_empty() {
+                self.tab = Tab::Summary;
+            } else if !self.profiles.is_empty() {
+                self.tab = Tab::Profile;
+            }
         }
         self.settings.tab = self.tab;
         if let Some(s) = self.current_snap() {

@@ -45,4 +45,7 @@ pub enum Command {
     DismissErrors,
     /// List the live objects an Allocations row allocated (function, then callers).
     AllocationObjects(SnapId, Vec<u32>),
+    /// Show an open sampling heap profile.
+    ShowProfile(super::profiles::ProfileId),
+    CloseProfile(super::profiles::ProfileId),
 }

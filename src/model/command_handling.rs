@@ -61,6 +61,8 @@ impl AppState {
             Command::Status(s) => self.status = s,
             Command::DismissErrors => self.errors.clear(),
             Command::AllocationObjects(id, chain) => self.allocation_objects(id, chain, jobs),
+            Command::ShowProfile(id) => self.show_profile(id),
+            Command::CloseProfile(id) => self.close_profile(id),
             _ => {}
         }
         self.after_change(jobs);
@@ -78,6 +80,7 @@ impl AppState {
     }
 
     fn open(&mut self, files: Vec<PathBuf>, jobs: &mut Jobs) {
+        let files = self.open_profiles(files, jobs);
         let series = files.len() >= 3;
         let mut fresh = Vec::new();
         for f in files {

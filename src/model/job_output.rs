@@ -53,4 +53,9 @@ pub enum JobOutput {
         chain: Vec<u32>,
         objects: Vec<u32>,
     },
+    /// A sampling heap profile read (or why not).
+    ProfileLoaded {
+        path: PathBuf,
+        result: Box<Result<super::profiles::OpenProfile, String>>,
+    },
 }

@@ -69,6 +69,7 @@ impl AppState {
             out @ (JobOutput::AllocationProfile { .. } | JobOutput::AllocationObjects { .. }) => {
                 self.allocations_finished(out)
             }
+            JobOutput::ProfileLoaded { path, result } => self.profile_loaded(path, *result),
         }
         self.after_change(jobs);
     }

@@ -28,6 +28,8 @@ pub enum JobKey {
     Allocations(SnapId),
     /// The live objects of the Allocations view's selected row.
     AllocationObjects(SnapId),
+    /// Reading a sampling heap profile.
+    LoadProfile(super::profiles::ProfileId),
 }
 
 /// Called when a job reports progress or ends, so the window redraws without polling.

@@ -17,6 +17,8 @@ mod job_results;
 pub mod jobs;
 pub mod loader;
 pub mod object_search;
+pub mod profiles;
+mod profiles_handling;
 pub mod retainer_graph;
 pub mod settings;
 pub mod snapshots;

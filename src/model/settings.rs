@@ -17,6 +17,8 @@ pub enum Tab {
     Growth,
     /// Where the live objects were allocated (snapshots with allocation stacks).
     Allocations,
+    /// An open sampling heap profile: flame graph and bottom-up table.
+    Profile,
 }
 
 impl Tab {

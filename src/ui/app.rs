@@ -97,7 +97,7 @@ impl HeapdiveApp {
         super::notices::progress(ui, state, &self.jobs, cmds);
         super::notices::errors(ui, state, cmds);
         super::notices::status_bar(ui, state);
-        if state.snaps.is_empty() {
+        if state.snaps.is_empty() && state.profiles.is_empty() {
             egui::CentralPanel::default_margins().show(ui, |ui| {
                 super::start::ui(ui, &state.settings.recent, &mut self.toolbar.path_box, cmds)
             });
@@ -131,7 +131,10 @@ impl HeapdiveApp {
         self.jobs.spawn(JobKey::Dialog, |_| {
             JobOutput::Picked(
                 rfd::FileDialog::new()
-                    .add_filter("Heap snapshots", &["heapsnapshot", "gz"])
+                    .add_filter(
+                        "Heap snapshots and profiles",
+                        &["heapsnapshot", "heaptimeline", "heapprofile", "gz"],
+                    )
                     .add_filter("All files", &["*"])
                     .set_title("Open heap snapshots")
                     .pick_files(),

@@ -10,6 +10,7 @@ mod drop_zone;
 mod graph;
 mod growth;
 mod notices;
+mod profile;
 mod retainers_tab;
 mod search_window;
 mod selection_panel;

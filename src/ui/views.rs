@@ -29,6 +29,7 @@ pub fn registry() -> Vec<Box<dyn View>> {
         Box::new(super::comparison::ComparisonView::default()),
         Box::new(super::growth::GrowthView),
         Box::new(super::allocations::AllocationsView::default()),
+        Box::new(super::profile::ProfileView::default()),
     ]
 }
 
