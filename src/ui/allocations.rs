@@ -47,7 +47,10 @@ impl View for AllocationsView {
         // Clicks on the cells' text select the row (selectable text would take them).
         ui.style_mut().interaction.selectable_labels = false;
         let top = (ui.available_height() * 0.58).max(120.0);
-        functions_table(ui, m, top, cmds);
+        // Bounded, so the table's column lines stop at its bottom.
+        ui.allocate_ui(egui::vec2(ui.available_width(), top + 30.0), |ui| {
+            functions_table(ui, m, top, cmds)
+        });
         ui.separator();
         self.objects(ui, m, selection, cmds);
     }

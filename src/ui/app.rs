@@ -103,10 +103,12 @@ impl HeapdiveApp {
             });
             return;
         }
-        egui::Panel::left("snapshots")
-            .resizable(true)
-            .default_size(220.0)
-            .show(ui, |ui| super::snapshot_list::ui(ui, state, cmds));
+        if !state.snaps.is_empty() {
+            egui::Panel::left("snapshots")
+                .resizable(true)
+                .default_size(220.0)
+                .show(ui, |ui| super::snapshot_list::ui(ui, state, cmds));
+        }
         if state.selection.is_some() {
             egui::Panel::bottom("retainers")
                 .resizable(true)
