@@ -364,3 +364,55 @@ fn a_profile_is_told_from_a_snapshot_by_its_content_and_a_broken_one_says_why() 
     h.get_by_label_contains("broken.heapprofile");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn dragging_across_the_allocation_timeline_filters_the_summary_to_that_id_range() {
+    let mut h = harness();
+    open(&mut h, &[common::fixture("leak/leak-0.heapsnapshot.gz")]);
+    assert!(h.query_by_label("Timeline").is_none(), "no samples, no tab");
+    open(&mut h, &[common::fixture("alloc/tracked.heaptimeline.gz")]);
+    h.get_by_label("Summary").click();
+    h.run_steps(2);
+    h.get_by_label("Timeline").click();
+    settle(&mut h);
+    assert_eq!(h.state().state.tab, Tab::Timeline);
+    let (snap, timeline) = {
+        let s = h.state().state.current_snap().unwrap();
+        (s.id, s.timeline.clone().expect("timeline computed"))
+    };
+    let chart = h.get_by_label("Allocation timeline").rect();
+    // The recording is shorter than the axis (DevTools draws at least 10 s): drag across
+    // the middle of its samples.
+    let last = *timeline.time_ms.last().unwrap();
+    assert!(timeline.time_ms.len() > 3 && last > 0.0);
+    let x_of = |ms: f64| chart.left() + (ms / timeline.total_ms) as f32 * chart.width();
+    let (x0, x1) = (x_of(last * 0.2), x_of(last * 0.8));
+    let y = chart.center().y;
+    h.hover_at(egui::pos2(x0, y));
+    h.step();
+    h.drag_at(egui::pos2(x0, y));
+    h.step();
+    for k in 1..=5 {
+        h.hover_at(egui::pos2(x0 + (x1 - x0) * k as f32 / 5.0, y));
+        h.step();
+    }
+    h.drop_at(egui::pos2(x1, y));
+    h.step();
+    settle(&mut h);
+    let ms = |x: f32| ((x - chart.left()) / chart.width()) as f64 * timeline.total_ms;
+    let want = timeline.select(ms(x0), ms(x1)).filter();
+    let s = h.state().state.snap(snap).unwrap();
+    assert_eq!(s.summary.filter, want);
+    match want {
+        heapdive::analysis::filters::NodeFilter::IdRange { min, max } => {
+            assert!(min > 0 && max < u64::MAX && min < max, "{min}..{max}")
+        }
+        other => panic!("{other:?}"),
+    }
+    h.get_by_label_contains("of live objects allocated");
+    // Show in Summary goes there, filtered.
+    h.get_by_label("Show in Summary").click();
+    settle(&mut h);
+    assert_eq!(h.state().state.tab, Tab::Summary);
+    assert_eq!(h.state().state.snap(snap).unwrap().summary.filter, want);
+}

@@ -7,6 +7,7 @@ use super::ids::SnapId;
 use super::job_output::JobOutput;
 use super::jobs::{JobKey, Jobs};
 use crate::analysis::allocations::AllocationProfile;
+use crate::analysis::timeline::Timeline;
 use std::sync::Arc;
 
 impl AppState {
@@ -62,8 +63,42 @@ impl AppState {
         });
     }
 
+    /// Whether the current snapshot has allocation timeline samples.
+    pub fn current_has_timeline(&self) -> bool {
+        self.current_snap()
+            .is_some_and(|s| !s.heap().snap.samples.timestamp_us.is_empty())
+    }
+
+    /// Starts computing the current snapshot's allocation timeline, once.
+    pub(super) fn ensure_timeline(&mut self, jobs: &mut Jobs) {
+        let Some(s) = self.current_snap_mut() else {
+            return;
+        };
+        if s.timeline.is_some() || s.timeline_pending {
+            return;
+        }
+        s.timeline_pending = true;
+        let (id, heap) = (s.id, s.heap().clone());
+        jobs.spawn(JobKey::Timeline(id), move |_| JobOutput::Timeline {
+            snap: id,
+            timeline: Timeline::new(&heap.snap, &heap.shallow),
+        });
+    }
+
     pub(super) fn allocations_finished(&mut self, out: JobOutput) {
         match out {
+            JobOutput::Timeline { snap, timeline } => {
+                let Some(s) = self.snap_mut(snap) else { return };
+                s.timeline_pending = false;
+                match timeline {
+                    Some(t) => s.timeline = Some(Arc::new(t)),
+                    None => {
+                        let name = s.name().to_string();
+                        self.errors
+                            .push(format!("{name} has no allocation timeline samples"));
+                    }
+                }
+            }
             JobOutput::AllocationProfile { snap, profile } => {
                 let Some(s) = self.snap_mut(snap) else { return };
                 s.allocations_pending = false;

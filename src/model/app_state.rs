@@ -131,6 +131,7 @@ impl AppState {
         match tab {
             Tab::Allocations => self.current_has_allocation_stacks(),
             Tab::Profile => !self.profiles.is_empty(),
+            Tab::Timeline => self.current_has_timeline(),
             _ => self.snaps.len() >= tab.min_snapshots(),
         }
     }

@@ -75,6 +75,7 @@ impl AppState {
             Tab::Comparison => self.ensure_comparison(jobs),
             Tab::Growth => self.ensure_growth(jobs),
             Tab::Allocations => self.ensure_allocations(jobs),
+            Tab::Timeline => self.ensure_timeline(jobs),
             _ => {}
         }
     }

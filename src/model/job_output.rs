@@ -58,4 +58,9 @@ pub enum JobOutput {
         path: PathBuf,
         result: Box<Result<super::profiles::OpenProfile, String>>,
     },
+    /// A snapshot's allocation timeline (None: it has no samples).
+    Timeline {
+        snap: SnapId,
+        timeline: Option<crate::analysis::timeline::Timeline>,
+    },
 }

@@ -66,9 +66,9 @@ impl AppState {
             }
             JobOutput::Saved(Ok(what)) => self.status = what,
             JobOutput::Saved(Err(e)) | JobOutput::Failed(e) => self.errors.push(e),
-            out @ (JobOutput::AllocationProfile { .. } | JobOutput::AllocationObjects { .. }) => {
-                self.allocations_finished(out)
-            }
+            out @ (JobOutput::AllocationProfile { .. }
+            | JobOutput::AllocationObjects { .. }
+            | JobOutput::Timeline { .. }) => self.allocations_finished(out),
             JobOutput::ProfileLoaded { path, result } => self.profile_loaded(path, *result),
         }
         self.after_change(jobs);

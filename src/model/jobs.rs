@@ -30,6 +30,8 @@ pub enum JobKey {
     AllocationObjects(SnapId),
     /// Reading a sampling heap profile.
     LoadProfile(super::profiles::ProfileId),
+    /// The allocation timeline of a snapshot.
+    Timeline(SnapId),
 }
 
 /// Called when a job reports progress or ends, so the window redraws without polling.
@@ -145,6 +147,7 @@ impl Jobs {
         self.cancel(JobKey::Filter(snap));
         self.cancel(JobKey::Allocations(snap));
         self.cancel(JobKey::AllocationObjects(snap));
+        self.cancel(JobKey::Timeline(snap));
     }
 
     /// The results of the jobs that ended since the last poll.

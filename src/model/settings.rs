@@ -19,6 +19,8 @@ pub enum Tab {
     Allocations,
     /// An open sampling heap profile: flame graph and bottom-up table.
     Profile,
+    /// Live bytes by when they were allocated (snapshots with `samples`).
+    Timeline,
 }
 
 impl Tab {

@@ -20,6 +20,9 @@ pub struct Snap {
     /// The Allocations view (snapshots with allocation stacks), once computed.
     pub allocations: Option<super::allocations::AllocationModel>,
     pub allocations_pending: bool,
+    /// The allocation timeline (snapshots with `samples`), once computed.
+    pub timeline: Option<Arc<crate::analysis::timeline::Timeline>>,
+    pub timeline_pending: bool,
 }
 
 impl Snap {
@@ -37,6 +40,8 @@ impl Snap {
             dominators: None,
             allocations: None,
             allocations_pending: false,
+            timeline: None,
+            timeline_pending: false,
         }
     }
 

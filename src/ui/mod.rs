@@ -20,6 +20,7 @@ mod start;
 mod statistics;
 mod summary;
 mod table;
+mod timeline;
 mod toolbar;
 mod tree;
 mod tree_tab;

@@ -30,6 +30,7 @@ pub fn registry() -> Vec<Box<dyn View>> {
         Box::new(super::growth::GrowthView),
         Box::new(super::allocations::AllocationsView::default()),
         Box::new(super::profile::ProfileView::default()),
+        Box::new(super::timeline::TimelineView::default()),
     ]
 }
 
