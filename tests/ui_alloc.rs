@@ -385,7 +385,9 @@ fn dragging_across_the_allocation_timeline_filters_the_summary_to_that_id_range(
     // the middle of its samples.
     let last = *timeline.time_ms.last().unwrap();
     assert!(timeline.time_ms.len() > 3 && last > 0.0);
-    let x_of = |ms: f64| chart.left() + (ms / timeline.total_ms) as f32 * chart.width();
+    // The chart spans the recording (DevTools' 10 s axis is a checkbox away).
+    let span = last - timeline.time_ms[0];
+    let x_of = |ms: f64| chart.left() + (ms / span) as f32 * chart.width();
     let (x0, x1) = (x_of(last * 0.2), x_of(last * 0.8));
     let y = chart.center().y;
     h.hover_at(egui::pos2(x0, y));
@@ -399,7 +401,7 @@ fn dragging_across_the_allocation_timeline_filters_the_summary_to_that_id_range(
     h.drop_at(egui::pos2(x1, y));
     h.step();
     settle(&mut h);
-    let ms = |x: f32| ((x - chart.left()) / chart.width()) as f64 * timeline.total_ms;
+    let ms = |x: f32| ((x - chart.left()) / chart.width()) as f64 * span;
     let want = timeline.select(ms(x0), ms(x1)).filter();
     let s = h.state().state.snap(snap).unwrap();
     assert_eq!(s.summary.filter, want);

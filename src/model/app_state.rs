@@ -168,6 +168,9 @@ impl AppState {
         if !files.is_empty() && already == files.len() {
             return format!("{} already open: show it", names.join(", "));
         }
+        if !files.is_empty() && files.iter().all(|f| super::profiles::is_heap_profile(f)) {
+            return format!("Open the heap profile {}", names.join(", "));
+        }
         match (files.len(), self.current_snap()) {
             (0, _) => "Drop to open".to_string(),
             (1, Some(cur)) => format!("Open {} and compare with {}", names[0], cur.name()),

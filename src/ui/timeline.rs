@@ -14,6 +14,8 @@ pub struct TimelineView {
     selection: Option<(SnapId, f64, f64)>,
     /// Where a drag began (ms).
     drag_from: Option<f64>,
+    /// DevTools' axis (at least 10 s) instead of the recording's length.
+    devtools_axis: bool,
 }
 
 impl View for TimelineView {
@@ -29,7 +31,7 @@ impl View for TimelineView {
         let Some(s) = state.current_snap() else {
             return;
         };
-        let Some(t) = s.timeline.clone() else {
+        let Some(mut t) = s.timeline.as_deref().cloned() else {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Placing the live objects on the allocation timeline…");
@@ -37,13 +39,20 @@ impl View for TimelineView {
             return;
         };
         let snap = s.id;
-        ui.label(
-            RichText::new(
-                "Bytes still alive, by when they were allocated. Drag across a time range to \
-                 show the objects allocated in it in the Summary.",
-            )
-            .weak(),
-        );
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(
+                    "Bytes still alive, by when they were allocated. Drag across a time range \
+                     to show the objects allocated in it in the Summary.",
+                )
+                .weak(),
+            );
+            ui.checkbox(&mut self.devtools_axis, "At least 10 s wide (as DevTools)");
+        });
+        if !self.devtools_axis {
+            let start = t.time_ms.first().copied().unwrap_or(0.0);
+            t.total_ms = (t.time_ms.last().copied().unwrap_or(0.0) - start).max(1.0);
+        }
         let selection = self
             .selection
             .filter(|(id, ..)| *id == snap)
@@ -100,11 +109,15 @@ impl TimelineView {
         painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
         let bars = t.bars(width as usize);
         let max = bars.iter().map(|b| b.size).max().unwrap_or(1).max(1) as f32;
+        let mut prev = 0usize;
         for b in &bars {
+            // A sample holds what was allocated since the one before: its bar spans that.
             let h = (b.size as f32 / max * (height - 4.0)).max(1.0);
-            let x = rect.left() + b.column as f32;
+            let w = (b.column.saturating_sub(prev) as f32).clamp(1.0, 40.0);
+            prev = b.column;
+            let x = rect.left() + b.column as f32 + 1.0;
             painter.rect_filled(
-                Rect::from_min_max(pos2(x, rect.bottom() - h), pos2(x + 1.0, rect.bottom())),
+                Rect::from_min_max(pos2(x - w, rect.bottom() - h), pos2(x, rect.bottom())),
                 0.0,
                 Color32::from_rgb(0x4f, 0x8e, 0xf7),
             );
@@ -129,8 +142,11 @@ impl TimelineView {
         {
             self.drag_from = Some(to_ms(p.x));
         }
-        if let (Some(from), Some(p)) = (self.drag_from, resp.interact_pointer_pos())
-            && resp.dragged()
+        let end = resp
+            .interact_pointer_pos()
+            .or_else(|| ui.input(|i| i.pointer.latest_pos()));
+        if let (Some(from), Some(p)) = (self.drag_from, end)
+            && (resp.dragged() || resp.drag_stopped())
         {
             let to = to_ms(p.x);
             self.selection = Some((snap, from.min(to), from.max(to)));
