@@ -107,6 +107,30 @@ fn a_tracked_snapshot_offers_allocations_with_the_oracles_numbers_objects_and_st
         top["count"].as_u64().unwrap(),
     ));
 
+    // Sorting by a column: Live Count, largest first.
+    h.get_by_label("Live Count").click();
+    h.run_steps(2);
+    {
+        let m = h.state().state.snaps[0].allocations.as_ref().unwrap();
+        let max = o["tops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["liveCount"].as_u64().unwrap())
+            .max()
+            .unwrap();
+        assert_eq!(m.rows[0].data.totals.live_count, max);
+    }
+    h.get_by_label("Size").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().state.snaps[0].allocations.as_ref().unwrap().rows[0]
+            .data
+            .totals
+            .size,
+        top["size"].as_u64().unwrap()
+    );
+
     // Expanding a function lists its callers below it.
     let order = o["tops"]
         .as_array()
@@ -333,6 +357,40 @@ fn a_heap_profile_opens_as_a_flame_graph_and_a_bottom_up_table() {
     h.get_by_label("Reset zoom").click();
     h.run_steps(3);
     assert_eq!(h.state().state.current_profile().unwrap().zoom, 0);
+}
+
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_dropped_profile_opens_beside_an_open_snapshot() {
+    let mut h = harness();
+    open(&mut h, &[tracked()]);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(sampled())));
+    h.step();
+    settle(&mut h);
+    let st = &h.state().state;
+    assert!(st.errors.is_empty(), "{:?}", st.errors);
+    assert_eq!((st.snaps.len(), st.profiles.len()), (1, 1));
+    assert_eq!(st.tab, Tab::Profile);
+    // Both kinds of tab are offered; the snapshot's views are one click away.
+    h.get_by_label("Summary").click();
+    h.run_steps(2);
+    assert_eq!(h.state().state.tab, Tab::Summary);
+    h.get_by_label("Profile").click();
+    h.run_steps(2);
+    h.get_by_label("Flame graph");
 }
 
 #[test]

@@ -156,3 +156,60 @@ pub fn is_heap_profile(path: &Path) -> bool {
         .trim_start();
     t.starts_with("\"head\"")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sampled() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/alloc/sampled.heapprofile")
+    }
+
+    #[test]
+    fn profiles_are_told_from_snapshots_by_name_and_content() {
+        assert!(is_heap_profile(&sampled()));
+        let snap =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/node/small.heapsnapshot.gz");
+        assert!(!is_heap_profile(&snap));
+        let dir = std::env::temp_dir().join(format!("heapdive-profiles-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let plain = dir.join("renamed.json");
+        std::fs::write(&plain, b"  {\n \"head\": {}}").unwrap();
+        assert!(is_heap_profile(&plain));
+        let other = dir.join("other.json");
+        std::fs::write(&other, b"{\"snapshot\": {}}").unwrap();
+        assert!(!is_heap_profile(&other));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_flame_graph_splits_each_frame_among_its_children_and_zooms() {
+        let mut p = OpenProfile::load(ProfileId(1), sampled()).unwrap();
+        let boxes = p.flame(1000.0, 0.0);
+        assert_eq!(boxes.len(), p.profile.node_count());
+        let at = |k: u32| boxes.iter().find(|b| b.node == k).unwrap();
+        assert!((at(0).width - 1000.0).abs() < 1e-6);
+        for b in &boxes {
+            let kids: Vec<&FlameBox> = p.profile.children(b.node).map(at).collect();
+            let sum: f64 = kids.iter().map(|c| c.width).sum();
+            assert!(sum <= b.width + 1e-6);
+            for c in kids {
+                assert_eq!(c.depth, b.depth + 1);
+                assert!(c.x >= b.x - 1e-6 && c.x + c.width <= b.x + b.width + 1e-6);
+            }
+        }
+        // Zoomed into the widest child of the head: it fills the width.
+        let child = p
+            .profile
+            .children(0)
+            .max_by_key(|&c| p.subtree[c as usize])
+            .unwrap();
+        p.zoom = child;
+        let zoomed = p.flame(1000.0, 0.0);
+        assert_eq!(zoomed[0].node, child);
+        assert!((zoomed[0].width - 1000.0).abs() < 1e-6);
+        assert_eq!(p.zoom_path(), vec![0, child]);
+        p.zoom_out();
+        assert_eq!(p.zoom, 0);
+    }
+}
