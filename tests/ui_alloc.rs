@@ -181,6 +181,18 @@ fn a_tracked_snapshot_offers_allocations_with_the_oracles_numbers_objects_and_st
     };
     assert_eq!(objects.len() as u64, order["liveCount"].as_u64().unwrap());
     h.get_by_label_contains("Live objects allocated by Order:");
+    // The keyboard moves to the next row (Order's caller, expanded above) and lists its
+    // objects; Up comes back.
+    h.key_press(egui::Key::ArrowDown);
+    settle(&mut h);
+    {
+        let m = h.state().state.snaps[0].allocations.as_ref().unwrap();
+        let chain = &m.objects.as_ref().unwrap().chain;
+        assert_eq!(chain.len(), 2, "the caller row");
+        assert_eq!(m.name(chain[0]), "Order");
+    }
+    h.key_press(egui::Key::ArrowUp);
+    settle(&mut h);
 
     // Selecting one shows its retainers and its allocation stack, the oracle's.
     let node = objects[0];

@@ -30,6 +30,10 @@ impl AppState {
             let id = ProfileId(self.next_profile_id);
             self.next_profile_id += 1;
             self.loading_profiles.push(path.clone());
+            self.status = format!(
+                "Reading the heap profile {}…",
+                super::loader::display_name(&path)
+            );
             jobs.spawn(JobKey::LoadProfile(id), move |_| JobOutput::ProfileLoaded {
                 result: Box::new(OpenProfile::load(id, path.clone())),
                 path,
@@ -49,7 +53,11 @@ impl AppState {
                 self.tab = Tab::Profile;
                 self.auto_tab = None;
             }
-            Err(e) => self.errors.push(e),
+            Err(e) => {
+                // The error strip says it; the status line no longer says "Reading".
+                self.status.clear();
+                self.errors.push(e);
+            }
         }
     }
 

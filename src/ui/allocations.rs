@@ -25,6 +25,49 @@ impl View for AllocationsView {
         "Allocations"
     }
 
+    /// Up/Down move the selected function (listing its objects), Right/Enter expand it to
+    /// its callers, Left collapses it.
+    fn key(&mut self, key: egui::Key, state: &mut AppState, cmds: &mut Vec<Command>) {
+        let Some(m) = state
+            .current_snap_mut()
+            .and_then(|s| s.allocations.as_mut())
+        else {
+            return;
+        };
+        let cur = m.objects.as_ref().and_then(|o| m.row_of(&o.chain));
+        let mut sel = cur;
+        let Some(c) = super::table::move_selection(&mut sel, m.rows.len(), key) else {
+            return;
+        };
+        match key {
+            egui::Key::ArrowRight | egui::Key::Enter if !m.is_expanded(c) => m.toggle(c),
+            egui::Key::ArrowLeft if m.is_expanded(c) => m.toggle(c),
+            _ => {}
+        }
+        let sel = sel.or(Some(c));
+        if let Some(s) = sel.filter(|&s| Some(s) != cur)
+            && let Some(r) = m.rows.get(s)
+        {
+            cmds.push(Command::AllocationObjects(m.snap, r.chain.clone()));
+        }
+    }
+
+    /// The selected function as text (Ctrl+C).
+    fn row_text(&self, state: &AppState) -> Option<String> {
+        let m = state.current_snap()?.allocations.as_ref()?;
+        let r = &m.rows[m.row_of(&m.objects.as_ref()?.chain)?];
+        let t = r.data.totals;
+        Some(format!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            m.name(r.function()),
+            t.count,
+            t.size,
+            t.live_count,
+            t.live_size,
+            m.location(r.function())
+        ))
+    }
+
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
         let selection = state.selection;
         let Some(m) = state
