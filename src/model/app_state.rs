@@ -56,6 +56,11 @@ pub struct AppState {
     pub capture: super::capture_state::CaptureState,
     /// Captured files waiting to be opened (after the events are drained).
     pub(super) pending_opens: Vec<PathBuf>,
+    /// Open sampling heap profiles, the one shown, and those being read.
+    pub profiles: Vec<super::profiles::OpenProfile>,
+    pub current_profile: Option<super::profiles::ProfileId>,
+    pub(super) next_profile_id: u32,
+    pub(super) loading_profiles: Vec<PathBuf>,
 }
 
 impl AppState {
@@ -89,6 +94,10 @@ impl AppState {
             pending_growth: None,
             capture: Default::default(),
             pending_opens: Vec::new(),
+            profiles: Vec::new(),
+            current_profile: None,
+            next_profile_id: 1,
+            loading_profiles: Vec::new(),
         }
     }
 
@@ -134,7 +143,12 @@ impl AppState {
 
     /// Whether `tab` can show now (Comparison and Growth need two snapshots).
     pub fn tab_enabled(&self, tab: Tab) -> bool {
-        self.snaps.len() >= tab.min_snapshots()
+        match tab {
+            Tab::Allocations => self.current_has_allocation_stacks(),
+            Tab::Profile => !self.profiles.is_empty(),
+            Tab::Timeline => self.current_has_timeline(),
+            _ => self.snaps.len() >= tab.min_snapshots(),
+        }
     }
 
     pub fn is_loading(&self) -> bool {
@@ -169,6 +183,9 @@ impl AppState {
         if !files.is_empty() && already == files.len() {
             return format!("{} already open: show it", names.join(", "));
         }
+        if !files.is_empty() && files.iter().all(|f| super::profiles::is_heap_profile(f)) {
+            return format!("Open the heap profile {}", names.join(", "));
+        }
         match (files.len(), self.current_snap()) {
             (0, _) => "Drop to open".to_string(),
             (1, Some(cur)) => format!("Open {} and compare with {}", names[0], cur.name()),
@@ -201,8 +218,12 @@ impl AppState {
 
     /// A remembered or chosen view that cannot show falls back to Summary.
     pub(super) fn fix_tab(&mut self) {
-        if !self.snaps.is_empty() && !self.tab_enabled(self.tab) {
-            self.tab = Tab::Summary;
+        if !self.tab_enabled(self.tab) {
+            if !self.snaps.is_empty() {
+                self.tab = Tab::Summary;
+            } else if !self.profiles.is_empty() {
+                self.tab = Tab::Profile;
+            }
         }
         self.settings.tab = self.tab;
         if let Some(s) = self.current_snap() {

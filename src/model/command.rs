@@ -77,4 +77,9 @@ pub enum Command {
     SetCaptureFolder(PathBuf),
     /// Detach if attached and hide the capture panel.
     CloseCapture,
+    /// List the live objects an Allocations row allocated (function, then callers).
+    AllocationObjects(SnapId, Vec<u32>),
+    /// Show an open sampling heap profile.
+    ShowProfile(super::profiles::ProfileId),
+    CloseProfile(super::profiles::ProfileId),
 }

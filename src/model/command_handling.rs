@@ -75,6 +75,9 @@ impl AppState {
             | Command::SetSchedule(_)
             | Command::SetCaptureFolder(_)
             | Command::CloseCapture) => self.apply_capture(c, jobs),
+            Command::AllocationObjects(id, chain) => self.allocation_objects(id, chain, jobs),
+            Command::ShowProfile(id) => self.show_profile(id),
+            Command::CloseProfile(id) => self.close_profile(id),
             _ => {}
         }
         self.after_change(jobs);
@@ -87,11 +90,14 @@ impl AppState {
             Tab::Comparison => self.ensure_comparison(jobs),
             Tab::Growth => self.ensure_growth(jobs),
             Tab::Scopes => self.ensure_scopes(jobs),
+            Tab::Allocations => self.ensure_allocations(jobs),
+            Tab::Timeline => self.ensure_timeline(jobs),
             _ => {}
         }
     }
 
     fn open(&mut self, files: Vec<PathBuf>, jobs: &mut Jobs) {
+        let files = self.open_profiles(files, jobs);
         let series = files.len() >= 3;
         let mut fresh = Vec::new();
         for f in files {

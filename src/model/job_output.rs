@@ -61,4 +61,25 @@ pub enum JobOutput {
         result: Result<Vec<crate::capture::TargetInfo>, String>,
     },
     Attached(Result<Box<crate::capture::CaptureSession>, String>),
+    /// The Allocations view's numbers (None: the snapshot has no allocation stacks).
+    AllocationProfile {
+        snap: SnapId,
+        profile: Option<std::sync::Arc<crate::analysis::allocations::AllocationProfile>>,
+    },
+    /// The live objects allocated by an Allocations row (`chain`).
+    AllocationObjects {
+        snap: SnapId,
+        chain: Vec<u32>,
+        objects: Vec<u32>,
+    },
+    /// A sampling heap profile read (or why not).
+    ProfileLoaded {
+        path: PathBuf,
+        result: Box<Result<super::profiles::OpenProfile, String>>,
+    },
+    /// A snapshot's allocation timeline (None: it has no samples).
+    Timeline {
+        snap: SnapId,
+        timeline: Option<crate::analysis::timeline::Timeline>,
+    },
 }

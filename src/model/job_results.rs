@@ -83,6 +83,10 @@ impl AppState {
             JobOutput::Saved(Err(e)) | JobOutput::Failed(e) => self.errors.push(e),
             JobOutput::Targets { at, result } => self.targets_listed(at, result),
             JobOutput::Attached(r) => self.attached(r),
+            out @ (JobOutput::AllocationProfile { .. }
+            | JobOutput::AllocationObjects { .. }
+            | JobOutput::Timeline { .. }) => self.allocations_finished(out),
+            JobOutput::ProfileLoaded { path, result } => self.profile_loaded(path, *result),
         }
         self.after_change(jobs);
     }

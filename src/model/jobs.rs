@@ -34,6 +34,14 @@ pub enum JobKey {
     ListTargets,
     /// Attaching to a process (seconds, at worst).
     Attach,
+    /// The Allocations view's numbers for a snapshot.
+    Allocations(SnapId),
+    /// The live objects of the Allocations view's selected row.
+    AllocationObjects(SnapId),
+    /// Reading a sampling heap profile.
+    LoadProfile(super::profiles::ProfileId),
+    /// The allocation timeline of a snapshot.
+    Timeline(SnapId),
 }
 
 /// Called when a job reports progress or ends, so the window redraws without polling.
@@ -149,6 +157,9 @@ impl Jobs {
         self.cancel(JobKey::Filter(snap));
         self.cancel(JobKey::Code(snap));
         self.cancel(JobKey::Scopes(snap));
+        self.cancel(JobKey::Allocations(snap));
+        self.cancel(JobKey::AllocationObjects(snap));
+        self.cancel(JobKey::Timeline(snap));
     }
 
     /// The results of the jobs that ended since the last poll.

@@ -2,6 +2,8 @@
 //! the background jobs that feed it, and what each view shows. The `ui` module draws these
 //! and pushes commands; tests drive them without a window.
 
+pub mod allocations;
+mod allocations_handling;
 pub mod app_state;
 pub mod capture_state;
 pub mod code;
@@ -17,6 +19,8 @@ mod job_results;
 pub mod jobs;
 pub mod loader;
 pub mod object_search;
+pub mod profiles;
+mod profiles_handling;
 pub mod redaction;
 pub mod retainer_graph;
 pub mod settings;

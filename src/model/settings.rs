@@ -17,6 +17,12 @@ pub enum Tab {
     Scopes,
     Comparison,
     Growth,
+    /// Where the live objects were allocated (snapshots with allocation stacks).
+    Allocations,
+    /// An open sampling heap profile: flame graph and bottom-up table.
+    Profile,
+    /// Live bytes by when they were allocated (snapshots with `samples`).
+    Timeline,
 }
 
 impl Tab {

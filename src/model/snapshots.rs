@@ -23,6 +23,12 @@ pub struct Snap {
     pub code: Option<Arc<SnapCode>>,
     /// The closure scopes, once asked for and computed.
     pub scopes: Option<Arc<Vec<Scope>>>,
+    /// The Allocations view (snapshots with allocation stacks), once computed.
+    pub allocations: Option<super::allocations::AllocationModel>,
+    pub allocations_pending: bool,
+    /// The allocation timeline (snapshots with `samples`), once computed.
+    pub timeline: Option<Arc<crate::analysis::timeline::Timeline>>,
+    pub timeline_pending: bool,
 }
 
 impl Snap {
@@ -40,6 +46,10 @@ impl Snap {
             dominators: None,
             code: None,
             scopes: None,
+            allocations: None,
+            allocations_pending: false,
+            timeline: None,
+            timeline_pending: false,
         }
     }
 

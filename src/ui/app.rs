@@ -118,16 +118,18 @@ impl HeapdiveApp {
                 .default_size(440.0)
                 .show(ui, |ui| self.capture_panel.ui(ui, state, cmds));
         }
-        if state.snaps.is_empty() {
+        if state.snaps.is_empty() && state.profiles.is_empty() {
             egui::CentralPanel::default_margins().show(ui, |ui| {
                 super::start::ui(ui, &state.settings.recent, &mut self.toolbar.path_box, cmds)
             });
             return;
         }
-        egui::Panel::left("snapshots")
-            .resizable(true)
-            .default_size(220.0)
-            .show(ui, |ui| super::snapshot_list::ui(ui, state, cmds));
+        if !state.snaps.is_empty() {
+            egui::Panel::left("snapshots")
+                .resizable(true)
+                .default_size(220.0)
+                .show(ui, |ui| super::snapshot_list::ui(ui, state, cmds));
+        }
         if state.selection.is_some() {
             egui::Panel::bottom("retainers")
                 .resizable(true)
@@ -152,7 +154,10 @@ impl HeapdiveApp {
         self.jobs.spawn(JobKey::Dialog, |_| {
             JobOutput::Picked(
                 rfd::FileDialog::new()
-                    .add_filter("Heap snapshots", &["heapsnapshot", "gz"])
+                    .add_filter(
+                        "Heap snapshots and profiles",
+                        &["heapsnapshot", "heaptimeline", "heapprofile", "gz"],
+                    )
                     .add_filter("All files", &["*"])
                     .set_title("Open heap snapshots")
                     .pick_files(),

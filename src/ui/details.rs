@@ -70,6 +70,7 @@ pub fn ui(ui: &mut Ui, h: &Heap, obj: ObjRef, cmds: &mut Vec<Command>) {
         .show(ui, |ui| {
             ui.add(egui::Label::new(RichText::new(name).monospace()).wrap());
         });
+    allocation_stack(ui, h, o);
     ui.horizontal_wrapped(|ui| {
         for (label, tab) in [
             ("Show in Summary", Tab::Summary),
@@ -81,4 +82,37 @@ pub fn ui(ui: &mut Ui, h: &Heap, obj: ObjRef, cmds: &mut Vec<Command>) {
             }
         }
     });
+}
+
+/// Where the object was allocated (snapshots taken with allocation tracking): its stack,
+/// innermost first.
+fn allocation_stack(ui: &mut Ui, h: &Heap, o: u32) {
+    let Some(stack) = crate::model::allocations::object_stack(h, o) else {
+        return;
+    };
+    ui.add_space(4.0);
+    ui.label(RichText::new("Allocation stack").weak());
+    match stack {
+        Err(why) => {
+            ui.label(why);
+        }
+        Ok(lines) if lines.is_empty() => {
+            ui.label("no frames recorded");
+        }
+        Ok(lines) => {
+            egui::Grid::new("alloc-stack-grid")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for l in lines.iter().take(64) {
+                        ui.label(&l.function);
+                        ui.label(RichText::new(&l.location).monospace().weak());
+                        ui.end_row();
+                    }
+                });
+            if lines.len() > 64 {
+                ui.label(format!("… {} more frames", lines.len() - 64));
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! applies them after the frame; the engine computes. `HeapdiveApp::ui` can be driven by
 //! tests without a window.
 
+mod allocations;
 mod app;
 mod capture_dialog;
 mod capture_panel;
@@ -12,6 +13,7 @@ mod drop_zone;
 mod graph;
 mod growth;
 mod notices;
+mod profile;
 mod retainers_tab;
 mod scopes;
 mod search_window;
@@ -22,6 +24,7 @@ mod start;
 mod statistics;
 mod summary;
 mod table;
+mod timeline;
 mod toolbar;
 mod tree;
 mod tree_tab;

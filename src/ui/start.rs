@@ -44,8 +44,10 @@ pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String, cmds: &mut Vec
         }
         ui.add_space(16.0);
         ui.label(
-            RichText::new("or drop .heapsnapshot / .heapsnapshot.gz files anywhere on this window")
-                .weak(),
+            RichText::new(
+                "or drop .heapsnapshot(.gz) / .heapprofile files anywhere on this window",
+            )
+            .weak(),
         );
         ui.add_space(16.0);
         ui.horizontal(|ui| {

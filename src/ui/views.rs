@@ -29,6 +29,9 @@ pub fn registry() -> Vec<Box<dyn View>> {
         Box::new(super::scopes::ScopesView::default()),
         Box::new(super::comparison::ComparisonView::default()),
         Box::new(super::growth::GrowthView),
+        Box::new(super::allocations::AllocationsView::default()),
+        Box::new(super::profile::ProfileView::default()),
+        Box::new(super::timeline::TimelineView::default()),
     ]
 }
 
