@@ -32,11 +32,7 @@ impl TreeView {
         // Row labels must not be selectable text: that would take the row's click.
         ui.style_mut().interaction.selectable_labels = false;
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-        let name_title = match t.kind {
-            TreeKind::Containment => "Object",
-            TreeKind::Dominators => "Object (dominator tree)",
-            TreeKind::Retainers => "Retainer",
-        };
+        let name_title = name_title(t.kind);
         let mut table = TableBuilder::new(ui)
             .id_salt(id)
             .striped(true)
@@ -187,5 +183,14 @@ impl TreeView {
             h.shallow[r.node as usize],
             h.retained[r.node as usize]
         ))
+    }
+}
+
+/// The first column's title for each kind of tree.
+fn name_title(kind: TreeKind) -> &'static str {
+    match kind {
+        TreeKind::Containment => "Object",
+        TreeKind::Dominators => "Object (dominator tree)",
+        TreeKind::Retainers => "Retainer",
     }
 }
