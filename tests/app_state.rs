@@ -135,3 +135,41 @@ fn a_redacted_copy_is_written_by_a_job_and_loads_with_the_same_summary() {
     settle(&mut st, &mut jobs);
     assert!(st.errors[0].contains("another file"), "{:?}", st.errors);
 }
+
+#[test]
+fn the_selection_shows_its_line_of_code_once_the_script_folder_is_remapped() {
+    let (mut st, mut jobs) = open(vec![leak(3)]);
+    let snap = st.snaps[0].id;
+    let heap = st.snaps[0].heap().clone();
+    let session = (0..heap.node_count() as u32)
+        .find(|&o| heap.class_name(o) == "Session")
+        .unwrap();
+    // The fixtures were written by tools/snapshot-gen/leak.js run from another folder.
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/snapshot-gen");
+    let remap = format!("/work/shared/tools/snapshot-gen={}", here.display());
+    st.apply(Command::SetSourceRemap(remap), &mut jobs);
+    st.apply(Command::Select(ObjRef::new(snap, session)), &mut jobs);
+    settle(&mut st, &mut jobs);
+    let (_, info) = st.code_info.as_ref().expect("code of the selection");
+    assert_eq!(
+        info.reason.as_deref(),
+        Some("variable cache in module scope of leak.js")
+    );
+    let excerpt = info
+        .excerpt
+        .as_ref()
+        .expect("an excerpt")
+        .as_ref()
+        .expect("the file is read");
+    assert_eq!(excerpt.line, 7);
+    assert!(excerpt.lines.iter().any(|l| l.contains("class Session")));
+    let (file, line, _) = info.open_target.clone().expect("a file to open");
+    assert_eq!((file, line), (here.join("leak.js"), 7));
+    // A remapping that is not FROM=TO is refused in words.
+    st.apply(Command::SetSourceRemap("nonsense".into()), &mut jobs);
+    assert!(
+        st.errors.iter().any(|e| e.contains("FROM=TO")),
+        "{:?}",
+        st.errors
+    );
+}

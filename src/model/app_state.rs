@@ -65,6 +65,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(settings: Settings) -> Self {
+        let maps = super::code::maps_with_remap(&settings.source_remap).unwrap_or_default();
         AppState {
             tab: settings.tab,
             selection_tab: settings.tab,
@@ -78,7 +79,7 @@ impl AppState {
             retainers: None,
             graph: None,
             code_info: None,
-            maps: Default::default(),
+            maps,
             pending_select: None,
             comparison: None,
             growth: None,

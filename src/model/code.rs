@@ -28,6 +28,15 @@ impl SnapCode {
 /// Source maps are decoded once per script and shared by the jobs that resolve locations.
 pub type SharedMaps = Arc<Mutex<SourceMaps>>;
 
+/// Source maps with the user's folder remappings (`FROM=TO`, separated by `;`).
+pub fn maps_with_remap(text: &str) -> Result<SharedMaps, String> {
+    let mut maps = SourceMaps::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        maps.remap_arg(part)?;
+    }
+    Ok(Arc::new(Mutex::new(maps)))
+}
+
 /// The selection's code, as the details panel shows it.
 #[derive(Clone, Debug, Default)]
 pub struct CodeInfo {

@@ -60,6 +60,8 @@ pub enum Command {
         column: u32,
     },
     SetEditor(String),
+    /// `FROM=TO[;FROM=TO...]`: read scripts named under FROM from TO on this machine.
+    SetSourceRemap(String),
     /// Live capture (`model/capture_state.rs`): show or hide the attach dialog.
     ShowAttach(bool),
     /// List an inspector's targets (`HOST:PORT`), as a job.

@@ -65,6 +65,7 @@ impl AppState {
                 self.open_in_editor(&file, line, column)
             }
             Command::SetEditor(t) => self.settings.editor = t,
+            Command::SetSourceRemap(t) => self.set_source_remap(t, jobs),
             Command::Status(s) => self.status = s,
             Command::DismissErrors => self.errors.clear(),
             c @ (Command::ShowAttach(_)
@@ -254,6 +255,21 @@ impl AppState {
             snap,
             scopes: std::sync::Arc::new(crate::analysis::scopes::scopes(&heap, &code.locs)),
         });
+    }
+
+    /// New script folder remappings: source maps are read afresh and the selection's code
+    /// looked up again.
+    fn set_source_remap(&mut self, text: String, jobs: &mut Jobs) {
+        match code::maps_with_remap(&text) {
+            Ok(maps) => {
+                self.maps = maps;
+                self.settings.source_remap = text;
+                if let Some(obj) = self.selection {
+                    self.start_paths(obj, jobs);
+                }
+            }
+            Err(e) => self.errors.push(e),
+        }
     }
 
     /// Starts the user's editor at a line (spawned, not waited for).

@@ -47,6 +47,8 @@ pub struct Settings {
     /// "Open in editor": a template such as `code -g {file}:{line}:{column}`; empty for
     /// `$VISUAL`/`$EDITOR` with `+LINE FILE`.
     pub editor: String,
+    /// Where scripts named in snapshots are on this machine: `FROM=TO`, several separated by `;`.
+    pub source_remap: String,
     /// The attach dialog's inspector address.
     pub attach_at: String,
     /// Where captured snapshots go (None: the default capture folder).
@@ -61,6 +63,7 @@ impl Default for Settings {
             sort: Sort::default(),
             paths: 5,
             editor: String::new(),
+            source_remap: String::new(),
             attach_at: "127.0.0.1:9229".to_string(),
             capture_dir: None,
         }

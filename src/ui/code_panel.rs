@@ -82,7 +82,7 @@ fn editor_hint(template: &str) -> String {
 }
 
 fn editor_setting(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
-    egui::CollapsingHeader::new("Editor command")
+    egui::CollapsingHeader::new("Editor command and script folders")
         .id_salt("editor-cmd")
         .show(ui, |ui| {
             let mut t = state.settings.editor.clone();
@@ -96,5 +96,21 @@ fn editor_setting(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
             if r.changed() {
                 cmds.push(Command::SetEditor(t));
             }
+            remap_field(ui, state, cmds);
         });
+}
+
+/// Where scripts named in the snapshot are on this machine (a snapshot from a server or a
+/// container): applied on Enter, since a half-typed path is not worth an error.
+fn remap_field(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
+    ui.label(RichText::new("Scripts under FROM are in TO here (FROM=TO; …)").weak());
+    let id = egui::Id::unique("source-remap-draft");
+    let mut draft: String = ui
+        .data(|d| d.get_temp(id))
+        .unwrap_or_else(|| state.settings.source_remap.clone());
+    let r = super::table::labelled_field(ui, "Remap:", &mut draft, 220.0, "/srv/app=/home/me/app");
+    if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+        cmds.push(Command::SetSourceRemap(draft.clone()));
+    }
+    ui.data_mut(|d| d.insert_temp(id, draft));
 }
