@@ -159,7 +159,7 @@ fn drop_a_snapshot_then_sort_filter_and_follow_an_object_to_a_root() {
     assert_eq!(heap.class_name(sel.node), "Session");
     // Retainers and the graph of paths to a GC root are shown.
     h.get_by_label("Retainers tree");
-    h.get_by_label("Retainer graph (5 shortest paths)");
+    h.get_by_label("Retainer graph (up to 5 paths)");
     h.get_by_label("Show in Dominators");
     // The retainer tree was expanded along the shortest path: its deepest row is a user root.
     let paths = heapdive::analysis::paths::shortest_paths(&heap, sel.node, 1, 40);

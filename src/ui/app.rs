@@ -133,7 +133,7 @@ impl HeapdiveApp {
         if state.selection.is_some() {
             egui::Panel::bottom("retainers")
                 .resizable(true)
-                .default_size(330.0)
+                .default_size(400.0)
                 .show(ui, |ui| self.selection_panel.ui(ui, state, cmds));
         }
         egui::CentralPanel::default_margins().show(ui, |ui| {

@@ -278,7 +278,10 @@ fn leak_path(ui: &mut Ui, g: &crate::analysis::leaks::LeakGroup) {
     let skipped = all.len() - shown;
     let tail = all[skipped..].join(" > ");
     let tail = if skipped > 0 {
-        format!("… ({skipped} steps) {tail}")
+        format!(
+            "… ({skipped} {}) {tail}",
+            if skipped == 1 { "step" } else { "steps" }
+        )
     } else {
         tail
     };

@@ -59,7 +59,8 @@ fn graph_panel(
 ) {
     ui.horizontal(|ui| {
         let k = state.settings.paths;
-        ui.strong(format!("Retainer graph ({k} shortest paths)"));
+        ui.strong(format!("Retainer graph (up to {k} paths)"))
+            .on_hover_text("Paths that explain why the object is alive, each with a different last variable or property");
         let mut n = k;
         let changed = ui
             .add(egui::DragValue::new(&mut n).range(1..=20))
