@@ -524,6 +524,13 @@ fn a_leaked_object_says_which_variable_holds_it_and_where_its_code_is() {
     assert_eq!((loc.line, loc.column), (7, 28));
     h.get_by_label("Held by");
     h.get_by_label("variable cache in module scope of leak.js");
+    // Tree rows say where an object's code is: the Session revealed in the dominator tree.
+    h.get_by_label("Show in Dominators").click();
+    settle(&mut h);
+    assert!(
+        h.query_all_by_label("leak.js:7:28").count() >= 1,
+        "the Session row shows its constructor's place"
+    );
 }
 
 #[test]

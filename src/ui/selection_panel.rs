@@ -45,6 +45,11 @@ impl SelectionPanel {
                 );
             });
             if let Some(t) = &mut state.retainers {
+                self.retainers.code = state
+                    .snaps
+                    .iter()
+                    .find(|s| s.id == obj.snap)
+                    .and_then(|s| s.code.clone());
                 self.retainers.ui(ui, t, "retainers-table", obj.snap, cmds);
             }
         });

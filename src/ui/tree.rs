@@ -11,6 +11,8 @@ use egui_extras::{Column as Col, TableBuilder};
 pub struct TreeView {
     pub selected: Option<usize>,
     pub scroll_to: Option<usize>,
+    /// The snapshot's locations, when known: rows show where an object's code is.
+    pub code: Option<std::sync::Arc<crate::model::code::SnapCode>>,
 }
 
 impl TreeView {
@@ -104,6 +106,11 @@ impl TreeView {
                             );
                         }
                         ui.label(format::object_label(h, r.node, 120));
+                        if let Some(loc) =
+                            self.code.as_ref().and_then(|c| c.locs.of(&h.snap, r.node))
+                        {
+                            ui.label(RichText::new(loc.short()).weak());
+                        }
                         if r.cycle {
                             ui.label(RichText::new("(cycle)").weak().italics());
                         }

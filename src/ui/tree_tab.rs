@@ -60,6 +60,7 @@ impl View for TreeTab {
         } else {
             "dominators-table"
         };
+        self.view.code = s.code.clone();
         let t = self.tree(s);
         self.view.ui(ui, t, id, snap, cmds);
     }
