@@ -383,3 +383,56 @@ fn mangled_trace_data_never_panics() {
     }
     assert!(read_ok > 0);
 }
+
+/// The window's top-down tree: the roots hold everything the oracle's bottom-up rows add up
+/// to, and an opened row's children with its own allocations make up its total.
+#[test]
+fn the_top_down_tree_adds_up_to_the_oracles_rows() {
+    use heapdive::model::allocation_tree::AllocationTree;
+    let heap = std::sync::Arc::new(
+        heapdive::load_quiet(&fixture("alloc/tracked.heaptimeline.gz")).unwrap(),
+    );
+    let profile = AllocationProfile::new(&heap.snap, &heap.shallow).expect("trace data");
+    let mut tree = AllocationTree::new(heap.clone(), &profile).expect("trace data");
+    let oracle: Value = serde_json::from_str(&gunzip_text(&fixture(
+        "alloc/tracked.heaptimeline.allocations.json.gz",
+    )))
+    .unwrap();
+    let sum = |k: &str| -> u64 {
+        oracle["tops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[k].as_u64().unwrap())
+            .sum()
+    };
+    let roots: Vec<_> = tree.rows.clone();
+    let total = |f: fn(&heapdive::analysis::allocations::Totals) -> u64| -> u64 {
+        roots
+            .iter()
+            .map(|r| f(&tree.totals[r.trace_node as usize]))
+            .sum()
+    };
+    assert_eq!(total(|t| t.size), sum("size"));
+    assert_eq!(total(|t| t.count), sum("count"));
+    assert_eq!(total(|t| t.live_size), sum("liveSize"));
+    // Open the biggest root: its children and its own allocations make up its total.
+    let root = tree.rows[0];
+    assert!(root.has_children);
+    tree.toggle(0);
+    let kids: u64 = tree.rows[1..]
+        .iter()
+        .take_while(|r| r.depth == 1)
+        .map(|r| tree.totals[r.trace_node as usize].size)
+        .sum();
+    assert_eq!(
+        kids + profile.node[root.trace_node as usize].size,
+        tree.totals[root.trace_node as usize].size
+    );
+    tree.toggle(0);
+    assert_eq!(
+        tree.rows.len(),
+        roots.len(),
+        "closing the root hides its subtree"
+    );
+}

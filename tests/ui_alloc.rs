@@ -488,3 +488,17 @@ fn dragging_across_the_allocation_timeline_filters_the_summary_to_that_id_range(
     assert_eq!(h.state().state.tab, Tab::Summary);
     assert_eq!(h.state().state.snap(snap).unwrap().summary.filter, want);
 }
+
+#[test]
+fn the_allocations_view_switches_to_a_top_down_tree() {
+    let mut h = harness();
+    open(&mut h, &[tracked()]);
+    h.get_by_label("Allocations").click();
+    settle(&mut h);
+    h.get_by_label("Top-down").click();
+    h.run_steps(3);
+    h.get_by_label("Function (top-down)");
+    h.get_by_label("Bottom-up").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("Function (top-down)").is_none());
+}

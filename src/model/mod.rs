@@ -2,6 +2,7 @@
 //! the background jobs that feed it, and what each view shows. The `ui` module draws these
 //! and pushes commands; tests drive them without a window.
 
+pub mod allocation_tree;
 pub mod allocations;
 mod allocations_handling;
 pub mod app_state;

@@ -14,6 +14,13 @@ use egui_extras::{Column as Col, TableBuilder};
 #[derive(Default)]
 pub struct AllocationsView {
     selected_object: Option<usize>,
+    /// Top-down (callers to callees) instead of bottom-up.
+    top_down: bool,
+    /// The top-down tree of the snapshot it was made for.
+    tree: Option<(
+        crate::model::SnapId,
+        crate::model::allocation_tree::AllocationTree,
+    )>,
 }
 
 impl View for AllocationsView {
@@ -89,7 +96,24 @@ impl View for AllocationsView {
         );
         // Clicks on the cells' text select the row (selectable text would take them).
         ui.style_mut().interaction.selectable_labels = false;
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.top_down, false, "Bottom-up");
+            ui.selectable_value(&mut self.top_down, true, "Top-down");
+        });
         let top = (ui.available_height() * 0.58).max(120.0);
+        if self.top_down {
+            if self.tree.as_ref().is_none_or(|(s, _)| *s != m.snap) {
+                let tree =
+                    crate::model::allocation_tree::AllocationTree::new(m.heap.clone(), &m.profile);
+                self.tree = tree.map(|t| (m.snap, t));
+            }
+            if let Some((_, tree)) = &mut self.tree {
+                ui.allocate_ui(egui::vec2(ui.available_width(), top + 30.0), |ui| {
+                    super::allocation_tree::table(ui, tree, m, top)
+                });
+            }
+            return;
+        }
         // Bounded, so the table's column lines stop at its bottom.
         ui.allocate_ui(egui::vec2(ui.available_width(), top + 30.0), |ui| {
             functions_table(ui, m, top, cmds)

@@ -2,6 +2,7 @@
 //! applies them after the frame; the engine computes. `HeapdiveApp::ui` can be driven by
 //! tests without a window.
 
+mod allocation_tree;
 mod allocations;
 mod app;
 mod capture_dialog;

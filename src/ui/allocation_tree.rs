@@ -1,0 +1,68 @@
+//! The Allocations view's top-down tree: from the entry points down to the functions that
+//! allocated, each row with its subtree's count, size, live count and live size.
+
+use super::table::{indent, right_label, toggle};
+use crate::model::allocation_tree::AllocationTree;
+use crate::model::allocations::AllocationModel;
+use crate::model::format;
+use egui::{Align, Layout, Ui};
+use egui_extras::{Column as Col, TableBuilder};
+
+pub fn table(ui: &mut Ui, tree: &mut AllocationTree, names: &AllocationModel, height: f32) {
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    let mut toggled = None;
+    TableBuilder::new(ui)
+        .id_salt("allocation-tree")
+        .max_scroll_height(height)
+        .min_scrolled_height(height)
+        .auto_shrink(false)
+        .striped(true)
+        .resizable(true)
+        .sense(egui::Sense::click())
+        .cell_layout(Layout::left_to_right(Align::Center))
+        .column(Col::initial(360.0).at_least(160.0).clip(true))
+        .columns(Col::initial(90.0).at_least(60.0), 4)
+        .column(Col::remainder().at_least(160.0).clip(true))
+        .header(row_h + 2.0, |mut h| {
+            for t in [
+                "Function (top-down)",
+                "Count",
+                "Size",
+                "Live Count",
+                "Live Size",
+                "Script:line:column",
+            ] {
+                h.col(|ui| {
+                    ui.strong(t);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_h, tree.rows.len(), |mut row| {
+                let i = row.index();
+                let r = tree.rows[i];
+                let f = tree.function(r.trace_node);
+                let t = tree.totals[r.trace_node as usize];
+                row.col(|ui| {
+                    indent(ui, r.depth);
+                    if toggle(ui, r.has_children.then_some(r.expanded)) {
+                        toggled = Some(i);
+                    }
+                    ui.label(names.name(f));
+                });
+                row.col(|ui| right_label(ui, format::group(t.count)));
+                row.col(|ui| right_label(ui, format::kb(t.size)));
+                row.col(|ui| right_label(ui, format::group(t.live_count)));
+                row.col(|ui| right_label(ui, format::kb(t.live_size)));
+                row.col(|ui| {
+                    ui.label(names.location(f));
+                });
+                if row.response().double_clicked() {
+                    toggled = Some(i);
+                }
+            });
+        });
+    if let Some(i) = toggled {
+        tree.toggle(i);
+    }
+}
