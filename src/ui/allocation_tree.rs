@@ -5,24 +5,12 @@ use super::table::{indent, right_label, toggle};
 use crate::model::allocation_tree::AllocationTree;
 use crate::model::allocations::AllocationModel;
 use crate::model::format;
-use egui::{Align, Layout, Ui};
-use egui_extras::{Column as Col, TableBuilder};
+use egui::Ui;
 
 pub fn table(ui: &mut Ui, tree: &mut AllocationTree, names: &AllocationModel, height: f32) {
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     let mut toggled = None;
-    TableBuilder::new(ui)
-        .id_salt("allocation-tree")
-        .max_scroll_height(height)
-        .min_scrolled_height(height)
-        .auto_shrink(false)
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(Layout::left_to_right(Align::Center))
-        .column(Col::initial(360.0).at_least(160.0).clip(true))
-        .columns(Col::initial(90.0).at_least(60.0), 4)
-        .column(Col::remainder().at_least(160.0).clip(true))
+    super::allocations::function_columns(ui, "allocation-tree", height, 360.0)
         .header(row_h + 2.0, |mut h| {
             for t in [
                 "Function (top-down)",

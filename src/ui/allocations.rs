@@ -123,15 +123,16 @@ impl View for AllocationsView {
     }
 }
 
-/// The functions (and expanded callers) with DevTools' columns.
-fn functions_table(ui: &mut Ui, m: &mut AllocationModel, height: f32, cmds: &mut Vec<Command>) {
-    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    let (sc, sd) = m.sort;
-    let mut header = None;
-    let mut toggled = None;
-    let selected = m.objects.as_ref().map(|o| o.chain.clone());
+/// A table of functions with DevTools' six columns (function, four numbers, script), `height`
+/// tall: the bottom-up table and the top-down tree share it.
+pub(super) fn function_columns<'a>(
+    ui: &'a mut Ui,
+    id: &str,
+    height: f32,
+    first: f32,
+) -> TableBuilder<'a> {
     TableBuilder::new(ui)
-        .id_salt("allocations-table")
+        .id_salt(id)
         .max_scroll_height(height)
         .min_scrolled_height(height)
         .auto_shrink(false)
@@ -139,9 +140,19 @@ fn functions_table(ui: &mut Ui, m: &mut AllocationModel, height: f32, cmds: &mut
         .resizable(true)
         .sense(egui::Sense::click())
         .cell_layout(Layout::left_to_right(Align::Center))
-        .column(Col::initial(300.0).at_least(160.0).clip(true))
+        .column(Col::initial(first).at_least(160.0).clip(true))
         .columns(Col::initial(90.0).at_least(60.0), 4)
         .column(Col::remainder().at_least(160.0).clip(true))
+}
+
+/// The functions (and expanded callers) with DevTools' columns.
+fn functions_table(ui: &mut Ui, m: &mut AllocationModel, height: f32, cmds: &mut Vec<Command>) {
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    let (sc, sd) = m.sort;
+    let mut header = None;
+    let mut toggled = None;
+    let selected = m.objects.as_ref().map(|o| o.chain.clone());
+    function_columns(ui, "allocations-table", height, 300.0)
         .header(row_h + 2.0, |mut h| {
             for (t, c) in [
                 ("Function", Some(AllocColumn::Function)),
