@@ -223,6 +223,20 @@ fn dropping_two_snapshots_opens_the_comparison() {
     assert_eq!(session.deleted_count, 0);
     h.get_by_label("Session");
     h.get_by_label("# New");
+    // The keyboard opens the class and selects its first new object.
+    h.get_by_label("Session").click();
+    h.run_steps(2);
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(2);
+    h.key_press(egui::Key::ArrowDown);
+    settle(&mut h);
+    let st = &h.state().state;
+    let sel = st.selection.expect("a new Session is selected");
+    assert_eq!(sel.snap, st.comparison.as_ref().unwrap().target);
+    assert_eq!(
+        st.snap(sel.snap).unwrap().heap().class_name(sel.node),
+        "Session"
+    );
 }
 
 #[test]

@@ -102,6 +102,41 @@ impl View for ComparisonView {
         "Comparison"
     }
 
+    /// Arrows move, Right/Enter open a class to its new and deleted objects, Left closes it;
+    /// an object row selects its object.
+    fn key(&mut self, key: egui::Key, state: &mut AppState, cmds: &mut Vec<Command>) {
+        let Some(m) = &mut state.comparison else {
+            return;
+        };
+        let Some(cur) = super::table::move_selection(&mut self.selected, m.rows.len(), key) else {
+            return;
+        };
+        let class = match m.rows[cur] {
+            DiffRowRef::Class(c) => c,
+            DiffRowRef::New { class, .. }
+            | DiffRowRef::Deleted { class, .. }
+            | DiffRowRef::More { class, .. } => class,
+        };
+        let open = m.is_expanded(class);
+        match key {
+            egui::Key::ArrowRight | egui::Key::Enter if !open => m.toggle(class),
+            egui::Key::ArrowLeft if open => {
+                m.toggle(class);
+                self.selected = m.rows.iter().position(|r| *r == DiffRowRef::Class(class));
+            }
+            _ => {}
+        }
+        match self.selected.and_then(|i| m.rows.get(i)) {
+            Some(DiffRowRef::New { node, .. }) => {
+                cmds.push(Command::Select(ObjRef::new(m.target, *node)))
+            }
+            Some(DiffRowRef::Deleted { node, .. }) => {
+                cmds.push(Command::Select(ObjRef::new(m.base, *node)))
+            }
+            _ => {}
+        }
+    }
+
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
         if state.base.is_none() || state.base == state.current {
             ui.label("Choose a different base snapshot in the list on the left to compare.");

@@ -83,7 +83,11 @@ pub fn status_bar(ui: &mut Ui, state: &AppState) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.label(RichText::new(&state.status).weak());
-            if let Some(s) = state.current_snap() {
+            // The count is the Summary's: other views would show it as theirs.
+            if let Some(s) = state
+                .current_snap()
+                .filter(|_| state.tab == crate::model::Tab::Summary)
+            {
                 let (count, shallow) = s.summary.totals();
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(
