@@ -292,8 +292,12 @@ fn retainers_text_shows_the_original_line_of_code() {
 }
 
 /// A scratch folder with a copy of the bundle and a map of the caller's choice.
+fn scratch_dir(tag: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("heapdive-maps-{tag}-{}", std::process::id()))
+}
+
 fn scratch(tag: &str, bundle_tail: &str, map: Option<&[u8]>) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("heapdive-maps-{tag}-{}", std::process::id()));
+    let dir = scratch_dir(tag);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let code = std::fs::read_to_string(fixture("srcmap/app.bundle.js")).unwrap();
@@ -368,4 +372,7 @@ fn maps_inline_beside_missing_or_broken_are_statuses() {
         column: 1,
     });
     assert!(matches!(gone.status, MapStatus::NoFile(_)));
+    for tag in ["inline", "beside", "none", "broken", "dangling"] {
+        let _ = std::fs::remove_dir_all(scratch_dir(tag));
+    }
 }
