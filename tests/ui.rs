@@ -2,6 +2,7 @@
 //! load, read rows, sort, filter, select an object and see why it is alive.
 
 mod common;
+use common::window::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use heapdive::model::summary::{Column, Row};
@@ -9,7 +10,6 @@ use heapdive::model::{Command, ObjRef, SnapId};
 use heapdive::ui::{HeapdiveApp, Settings, Tab};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 #[derive(Debug)]
 struct Dropped(PathBuf);
@@ -21,21 +21,6 @@ impl egui::DroppedFile for Dropped {
     fn bytes(&self) -> Result<Vec<u8>, String> {
         std::fs::read(&self.0).map_err(|e| e.to_string())
     }
-}
-
-fn harness() -> Harness<'static, HeapdiveApp> {
-    harness_with(Settings::default())
-}
-
-fn harness_with(settings: Settings) -> Harness<'static, HeapdiveApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(
-            |ui, app: &mut HeapdiveApp| app.ui(ui),
-            HeapdiveApp::new(settings),
-        );
-    h.step();
-    h
 }
 
 fn leak(i: usize) -> PathBuf {
@@ -76,23 +61,6 @@ fn drop_files(h: &mut Harness<'static, HeapdiveApp>, files: &[PathBuf]) {
             .push(Arc::new(Dropped(f.clone())));
     }
     h.step();
-}
-
-/// Steps until background work is done (loads, sorts, comparisons).
-fn settle(h: &mut Harness<'static, HeapdiveApp>) {
-    let t = Instant::now();
-    loop {
-        h.step();
-        if !h.state().is_busy() {
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "background work did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    h.run_steps(3);
 }
 
 #[test]

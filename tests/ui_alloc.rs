@@ -4,45 +4,13 @@
 //! bottom-up table).
 
 mod common;
+use common::window::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use heapdive::model::Command;
 use heapdive::ui::{HeapdiveApp, Settings, Tab};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
-fn harness_with(settings: Settings) -> Harness<'static, HeapdiveApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(
-            |ui, app: &mut HeapdiveApp| app.ui(ui),
-            HeapdiveApp::new(settings),
-        );
-    h.step();
-    h
-}
-
-fn harness() -> Harness<'static, HeapdiveApp> {
-    harness_with(Settings::default())
-}
-
-/// Steps until background work is done.
-fn settle(h: &mut Harness<'static, HeapdiveApp>) {
-    let t = Instant::now();
-    loop {
-        h.step();
-        if !h.state().is_busy() {
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "background work did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    h.run_steps(3);
-}
 
 fn open(h: &mut Harness<'static, HeapdiveApp>, files: &[PathBuf]) {
     h.state_mut().open_files(files.to_vec());

@@ -6,23 +6,13 @@
 
 mod common;
 use common::node::Node;
+use common::window::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use heapdive::model::Tab;
-use heapdive::ui::{HeapdiveApp, Settings};
+use heapdive::ui::HeapdiveApp;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn harness() -> Harness<'static, HeapdiveApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(
-            |ui, app: &mut HeapdiveApp| app.ui(ui),
-            HeapdiveApp::new(Settings::default()),
-        );
-    h.step();
-    h
-}
 
 /// An empty folder of its own under the target's temp dir.
 fn scratch(name: &str) -> PathBuf {

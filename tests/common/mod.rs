@@ -3,6 +3,8 @@
 
 #[cfg(unix)]
 pub mod node;
+#[cfg(feature = "gui")]
+pub mod window;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
