@@ -130,15 +130,13 @@ impl AppState {
         self.snaps.iter().position(|s| s.id == id)
     }
 
-    /// The open snapshot read from `path`, if any (compared as canonical paths).
+    /// The open snapshot read from `path`, if any (compared as canonical paths; the open
+    /// ones' were resolved at load, so the drop banner does not ask the disk every frame).
     pub fn find_open(&self, path: &Path) -> Option<SnapId> {
-        let want = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let want = super::loader::canonical(path);
         self.snaps
             .iter()
-            .find(|s| {
-                std::fs::canonicalize(&s.loaded.path).unwrap_or_else(|_| s.loaded.path.clone())
-                    == want
-            })
+            .find(|s| s.loaded.canonical == want)
             .map(|s| s.id)
     }
 

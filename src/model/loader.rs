@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 /// A snapshot ready to explore: the analysed heap and its Summary rows for all objects.
 pub struct Loaded {
     pub path: PathBuf,
+    /// The path made absolute with links resolved: what "is this file already open" compares.
+    pub canonical: PathBuf,
     pub name: String,
     pub heap: Arc<Heap>,
     pub classes: Vec<ClassAggregate>,
@@ -29,6 +31,11 @@ pub struct LoadFailure {
 
 /// Phases `analysis::analyze` reports, plus building the Summary.
 const ANALYSIS_PHASES: f32 = 14.0;
+
+/// `path` absolute with links resolved, or as given when that fails (it may be gone).
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
 
 pub fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(
@@ -68,6 +75,7 @@ pub fn load_snapshot(path: PathBuf, progress: &Progress) -> Result<Loaded, LoadF
     let max_js_id = max_js_id(&heap);
     Ok(Loaded {
         name: display_name(&path),
+        canonical: canonical(&path),
         path,
         heap: Arc::new(heap),
         classes,

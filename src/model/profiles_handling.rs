@@ -14,10 +14,11 @@ impl AppState {
         let (profiles, rest): (Vec<PathBuf>, Vec<PathBuf>) =
             files.into_iter().partition(|f| is_heap_profile(f));
         for path in profiles {
-            let want = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-            let open = self.profiles.iter().find(|p| {
-                std::fs::canonicalize(&p.path).unwrap_or_else(|_| p.path.clone()) == want
-            });
+            let want = super::loader::canonical(&path);
+            let open = self
+                .profiles
+                .iter()
+                .find(|p| super::loader::canonical(&p.path) == want);
             if let Some(p) = open {
                 self.current_profile = Some(p.id);
                 self.tab = Tab::Profile;
