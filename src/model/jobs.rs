@@ -44,6 +44,20 @@ pub enum JobKey {
     Timeline(SnapId),
 }
 
+impl JobKey {
+    /// The snapshot the job works on, if it works on one (listed in full, so that a new
+    /// key must say whether closing a snapshot ends it).
+    fn snapshot(self) -> Option<SnapId> {
+        use JobKey::*;
+        match self {
+            Filter(s) | Code(s) | Scopes(s) | Allocations(s) | AllocationObjects(s)
+            | Timeline(s) => Some(s),
+            Load | Dialog | Compare | Growth | Paths | Reveal | Search | Save | Redact
+            | ListTargets | Attach | LoadProfile(_) => None,
+        }
+    }
+}
+
 /// Called when a job reports progress or ends, so the window redraws without polling.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
@@ -137,11 +151,17 @@ impl Jobs {
 
     /// Cancels the job of `key` (if any) and forgets it: its result will not be delivered.
     pub fn cancel(&mut self, key: JobKey) {
+        self.cancel_where(|k| k == key);
+    }
+
+    /// Flags and forgets the jobs whose key matches.
+    fn cancel_where(&mut self, matches: impl Fn(JobKey) -> bool) {
         self.running.retain(|r| {
-            if r.key == key {
+            let hit = matches(r.key);
+            if hit {
                 r.progress.cancel.store(true, Ordering::Relaxed);
             }
-            r.key != key
+            !hit
         });
     }
 
@@ -154,12 +174,7 @@ impl Jobs {
 
     /// Forgets every job that works on `snap`.
     pub fn cancel_snapshot(&mut self, snap: SnapId) {
-        self.cancel(JobKey::Filter(snap));
-        self.cancel(JobKey::Code(snap));
-        self.cancel(JobKey::Scopes(snap));
-        self.cancel(JobKey::Allocations(snap));
-        self.cancel(JobKey::AllocationObjects(snap));
-        self.cancel(JobKey::Timeline(snap));
+        self.cancel_where(|k| k.snapshot() == Some(snap));
     }
 
     /// The results of the jobs that ended since the last poll.
