@@ -8,6 +8,7 @@ pub mod capture;
 pub mod cli;
 pub mod load;
 pub mod model;
+pub mod process_memory;
 pub mod profile;
 pub mod redact;
 pub mod snapshot;

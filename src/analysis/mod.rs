@@ -39,7 +39,15 @@ use std::time::{Duration, Instant};
 pub struct Control<'a> {
     pub progress: &'a (dyn Fn(&str, f32) + Sync),
     pub cancel: &'a AtomicBool,
-    pub timings: std::sync::Mutex<Vec<(String, Duration)>>,
+    pub timings: std::sync::Mutex<Vec<PhaseTiming>>,
+}
+
+/// One phase's wall time and the process's resident memory when it ended.
+#[derive(Clone, Debug)]
+pub struct PhaseTiming {
+    pub name: String,
+    pub took: Duration,
+    pub resident: Option<crate::process_memory::Resident>,
 }
 
 impl<'a> Control<'a> {
@@ -60,16 +68,18 @@ impl<'a> Control<'a> {
         (self.progress)(name, 0.0);
         let t = Instant::now();
         let r = f();
-        self.timings
-            .lock()
-            .unwrap()
-            .push((name.to_string(), t.elapsed()));
+        self.record(name, t.elapsed());
         Ok(r)
     }
-    pub fn record(&self, name: &str, d: Duration) {
-        self.timings.lock().unwrap().push((name.to_string(), d));
+    pub fn record(&self, name: &str, took: Duration) {
+        let resident = crate::process_memory::resident();
+        self.timings.lock().unwrap().push(PhaseTiming {
+            name: name.to_string(),
+            took,
+            resident,
+        });
     }
-    pub fn take_timings(&self) -> Vec<(String, Duration)> {
+    pub fn take_timings(&self) -> Vec<PhaseTiming> {
         std::mem::take(&mut self.timings.lock().unwrap())
     }
 }

@@ -228,8 +228,12 @@ pub(crate) fn load_for_cli(path: &Path, timings: bool) -> Result<Heap, CliError>
         eprintln!("heapdive: warning: {}: {warning}", path.display());
     }
     if timings {
-        for (name, d) in ctl.take_timings() {
-            eprintln!("{:>9.1} ms  {name}", d.as_secs_f64() * 1e3);
+        for t in ctl.take_timings() {
+            // Resident memory after the phase goes before the name, so the name stays last.
+            let mem = t.resident.map_or(String::new(), |r| {
+                format!("rss {:>6} MB  peak {:>6} MB  ", r.now >> 20, r.peak >> 20)
+            });
+            eprintln!("{:>9.1} ms  {mem}{}", t.took.as_secs_f64() * 1e3, t.name);
         }
         eprintln!(
             "{:>9.1} ms  total load of {}",

@@ -45,10 +45,12 @@ import os, re, sys
 f, err = sys.argv[1], sys.argv[2]
 out = {"file": f, "bytes": os.path.getsize(f)}
 for line in open(err):
-    m = re.match(r"\s*([\d.]+) ms  (.*)", line)
+    m = re.match(r"\s*([\d.]+) ms  (?:rss\s+(\d+) MB  peak\s+(\d+) MB  )?(.*)", line)
     if m:
-        name = "total load" if m.group(2).startswith("total load of") else m.group(2)
+        name = "total load" if m.group(4).startswith("total load of") else m.group(4)
         out["phase:" + name] = float(m.group(1))
+        if m.group(3):
+            out["peak:" + name] = int(m.group(3))
     m = re.match(r"\s*(User time|System time) \(seconds\): ([\d.]+)", line)
     if m:
         out[m.group(1)] = float(m.group(2))
@@ -101,9 +103,11 @@ print(row(big))
 ratio = (med(big, "load") / gb(big)) / (med(small, "load") / gb(small))
 cpu_ratio = (cpu(big) / gb(big)) / (cpu(small) / gb(small))
 print(f"\ntime per GB, x{k} file / original: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU (user + system)")
-print(f"\n| phase | {gb(small):.2f} GB | {gb(big):.2f} GB | ratio |")
-print("| --- | --- | --- | --- |")
+print(f"\n| phase | {gb(small):.2f} GB | {gb(big):.2f} GB | ratio | peak RSS so far, {gb(small):.2f} GB | {gb(big):.2f} GB |")
+print("| --- | --- | --- | --- | --- | --- |")
 for key in [k for k in small[0] if k.startswith("phase:")]:
     a, b = med(small, key), med(big, key)
-    print(f"| {key[6:]} | {a:.0f} ms | {b:.0f} ms | {b / a if a else 0:.1f}x |")
+    name = key[6:]
+    peaks = [f"{med(rs, 'peak:' + name):.0f} MiB" if "peak:" + name in rs[0] else "" for rs in (small, big)]
+    print(f"| {name} | {a:.0f} ms | {b:.0f} ms | {b / a if a else 0:.1f}x | {peaks[0]} | {peaks[1]} |")
 EOF
