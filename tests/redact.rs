@@ -109,7 +109,7 @@ fn graph_sizes_and_names_stay_while_values_go() {
     assert_eq!(sa.edge_count(), sb.edge_count());
     assert_eq!(sa.node_id, sb.node_id);
     assert_eq!(sa.node_type, sb.node_type);
-    assert_eq!(sa.node_self_size, sb.node_self_size);
+    assert_eq!(a.shallow, b.shallow);
     assert_eq!(sa.first_edge, sb.first_edge);
     assert_eq!(sa.edge_to, sb.edge_to);
     assert_eq!(sa.edge_type, sb.edge_type);

@@ -17,16 +17,15 @@ pub struct Dominators {
     pub scratch: Vec<u32>,
 }
 
-impl Dominators {
-    /// Retained sizes: each node's shallow size plus those of the nodes it dominates.
-    pub fn retained_sizes(&self, shallow: &[u32]) -> Vec<u64> {
-        let mut retained: Vec<u64> = shallow.iter().map(|&x| x as u64).collect();
-        for &o in self.order.iter().skip(1).rev() {
-            let d = self.idom[o as usize] as usize;
-            retained[d] += retained[o as usize];
-        }
-        retained
+/// Retained sizes: each node's shallow size plus those of the nodes it dominates. Consumes
+/// the DFS `order` ([`Dominators::order`]) so that its memory is free once they are summed.
+pub fn retained_sizes(idom: &[u32], order: Vec<u32>, shallow: &[u32]) -> Vec<u64> {
+    let mut retained: Vec<u64> = shallow.iter().map(|&x| x as u64).collect();
+    for &o in order.iter().skip(1).rev() {
+        let d = idom[o as usize] as usize;
+        retained[d] += retained[o as usize];
     }
+    retained
 }
 
 pub fn calculate_dominators(

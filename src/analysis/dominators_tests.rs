@@ -63,7 +63,7 @@ fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
         let slot_essential = super::essential::slot_essential(&essential, &slot_edge);
         let dom = calculate_dominators(&s, &ret, &essential, &slot_essential, slot_edge, &|| false)
             .unwrap();
-        let retained = dom.retained_sizes(&shallow);
+        let retained = super::dominators::retained_sizes(&dom.idom, dom.order.clone(), &shallow);
 
         let mut g: DiGraph<(), ()> = DiGraph::new();
         let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();

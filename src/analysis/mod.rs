@@ -123,6 +123,8 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
         None => ctl.phase("Building retainers", || Retainers::build(&snap))?,
     };
     let eph = ctl.phase("Parsing WeakMap edges", || weakmap::Ephemerons::find(&snap))?;
+    // The shallow sizes are the self sizes reattributed in place: one column, not two.
+    let self_sizes = std::mem::take(&mut snap.node_self_size);
 
     // Names append strings to a side list joined to the table afterwards, with the indexes
     // DevTools would give them.
@@ -171,7 +173,7 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                     Some(calc_flags()?)
                 };
                 let shallow = ctl.phase("Calculating shallow sizes", || {
-                    shallow::calculate_shallow_sizes(s)
+                    shallow::calculate_shallow_sizes(s, self_sizes)
                 })?;
                 let distance = ctl.phase("Calculating distances", || {
                     distances::calculate_distances(s, eph, None)
@@ -194,30 +196,39 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 let stats = ctl.phase("Calculating statistics", || {
                     statistics::calculate_statistics(s, &shallow, retainers)
                 })?;
-                // The Summary's rows but their retained sizes, while dominators finish.
-                let grouping = ctl.phase("Grouping objects by class", || {
-                    summary::group(s, &shallow, &distance, &class, &appended, None)
-                })?;
-                Ok((flags, shallow, distance, class, interfaces, stats, grouping))
+                Ok((flags, shallow, distance, class, interfaces, stats))
             },
         )
     };
     let (flags_a, mut dom) = dom?;
-    let (flags_b, shallow, distance, class, interfaces, mut statistics, grouping) = rest?;
+    let (flags_b, shallow, distance, class, interfaces, mut statistics) = rest?;
     let flags = flags_a.or(flags_b).unwrap_or_default();
+    // Three passes on two cores. The Summary's grouping waits until here (it needs no
+    // dominators) so that its per-node slots are not alive beside Lengauer–Tarjan's arrays,
+    // the load's memory peak; it follows the retained sizes, which free the DFS order.
     let scratch = std::mem::take(&mut dom.scratch);
-    let (retained, dominator_tree) = {
-        let (dom, shallow) = (&dom, &shallow);
+    let order = std::mem::take(&mut dom.order);
+    let (retained_and_grouping, dominator_tree) = {
+        let (s, dom, shallow) = (&snap, &dom, &shallow);
+        let (distance, class, appended) = (&distance, &class, &appended);
         rayon::join(
-            || ctl.phase("Calculating retained sizes", || dom.retained_sizes(shallow)),
+            || -> Result<_, Cancelled> {
+                let retained = ctl.phase("Calculating retained sizes", || {
+                    dominators::retained_sizes(&dom.idom, order, shallow)
+                })?;
+                let grouping = ctl.phase("Grouping objects by class", || {
+                    summary::group(s, shallow, distance, class, appended, None)
+                })?;
+                Ok((retained, grouping))
+            },
             || {
                 ctl.phase("Building dominated nodes", || {
-                    DominatorTree::build(&dom.idom, snap.root, scratch)
+                    DominatorTree::build(&dom.idom, s.root, scratch)
                 })
             },
         )
     };
-    let (retained, dominator_tree) = (retained?, dominator_tree?);
+    let ((retained, grouping), dominator_tree) = (retained_and_grouping?, dominator_tree?);
     let summary = ctl.phase("Summing retained sizes by class", || {
         grouping.finish(&snap, &dominator_tree, &retained)
     })?;

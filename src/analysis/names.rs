@@ -277,7 +277,6 @@ pub fn apply_interface_definitions(
     let mut states: Vec<usize> = Vec::new();
     let mut props: Vec<&str> = Vec::new();
     let mut def_class: Vec<Option<u32>> = vec![None; defs.len()];
-    let mut matches: Vec<(u32, Option<usize>)> = Vec::new();
     // The match depends only on the property names: matched once per distinct list.
     let mut by_names: FxHashMap<Vec<u32>, Option<usize>> = FxHashMap::default();
     let mut key: Vec<u32> = Vec::new();
@@ -287,7 +286,7 @@ pub fn apply_interface_definitions(
         }
         property_names(s, o, &mut key);
         if let Some(&m) = by_names.get(&key[..]) {
-            matches.push((o, m));
+            class[o as usize] = class_of(s, o, m, defs, &mut def_class, names, appended);
             continue;
         }
         props.clear();
@@ -326,32 +325,41 @@ pub fn apply_interface_definitions(
         }
         let m = if m == initial { None } else { Some(m.1) };
         by_names.insert(key.clone(), m);
-        matches.push((o, m));
+        class[o as usize] = class_of(s, o, m, defs, &mut def_class, names, appended);
     }
-    for (o, m) in matches {
-        let c = match m {
-            None => s.node_name[o as usize],
-            Some(di) => match def_class[di] {
-                Some(c) => c,
-                None => {
-                    let name = &defs[di].name;
-                    let c = match names.get(name) {
-                        Some(&c) => c,
-                        None => {
-                            // The index the string gets once `appended` joins the table.
-                            let c = (s.strings.len() + appended.len()) as u32;
-                            appended.push(name.clone());
-                            names.insert(name.clone(), c);
-                            c
-                        }
-                    };
-                    def_class[di] = Some(c);
-                    c
-                }
-            },
-        };
-        class[o as usize] = c;
+}
+
+/// The class of plain object `o` matched to definition `m` (None: its own name). A
+/// definition's class name is interned the first time an object takes it, in node order,
+/// as DevTools does.
+fn class_of(
+    s: &Snapshot,
+    o: u32,
+    m: Option<usize>,
+    defs: &[InterfaceDefinition],
+    def_class: &mut [Option<u32>],
+    names: &mut HashMap<String, u32>,
+    appended: &mut Vec<String>,
+) -> u32 {
+    let Some(di) = m else {
+        return s.node_name[o as usize];
+    };
+    if let Some(c) = def_class[di] {
+        return c;
     }
+    let name = &defs[di].name;
+    let c = match names.get(name) {
+        Some(&c) => c,
+        None => {
+            // The index the string gets once `appended` joins the table.
+            let c = (s.strings.len() + appended.len()) as u32;
+            appended.push(name.clone());
+            names.insert(name.clone(), c);
+            c
+        }
+    };
+    def_class[di] = Some(c);
+    c
 }
 
 /// DevTools' `node.name()`: concatenated strings rebuilt, plain objects as `{a, …, z}`,

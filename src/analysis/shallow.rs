@@ -11,9 +11,10 @@ pub fn has_user_roots(s: &Snapshot) -> bool {
     s.edges(s.root).any(|e| is_user_root(s, s.edge_to[e]))
 }
 
-/// Returns the shallow sizes DevTools shows (raw self sizes when nothing is reattributed).
-pub fn calculate_shallow_sizes(s: &Snapshot) -> Vec<u32> {
-    let mut sizes = s.node_self_size.clone();
+/// Turns the raw self sizes (`node_self_size`, taken from `s`) into the shallow sizes
+/// DevTools shows, in place: nothing changes when nothing is reattributed.
+pub fn calculate_shallow_sizes(s: &Snapshot, self_sizes: Vec<u32>) -> Vec<u32> {
+    let mut sizes = self_sizes;
     if !has_user_roots(s) {
         return sizes;
     }

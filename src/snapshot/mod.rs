@@ -41,6 +41,8 @@ pub struct Snapshot {
     pub node_type: Vec<u8>,
     pub node_name: Vec<u32>,
     pub node_id: Vec<u32>,
+    /// Raw self sizes as read; the analysis moves this column into `Heap::shallow`
+    /// (reattributed in place), so it is empty in an analysed snapshot.
     pub node_self_size: Vec<u32>,
     /// `detachedness` field (0 unknown, 1 attached, 2 detached); `None` in old snapshots.
     pub node_detachedness: Option<Vec<u8>>,
