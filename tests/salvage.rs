@@ -221,3 +221,46 @@ fn a_cut_file_naming_an_absurd_string_is_refused_not_padded() {
         "{err}"
     );
 }
+
+/// The small snapshot gzipped and cut `keep` compressed bytes after a sync point placed at
+/// `sync_at` (so everything before it inflates whatever the cut).
+fn gzip_cut_after(text: &[u8], sync_at: usize, keep: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&text[..sync_at]).unwrap();
+    enc.flush().unwrap();
+    let synced = enc.get_ref().len();
+    enc.write_all(&text[sync_at..]).unwrap();
+    let mut gz = enc.finish().unwrap();
+    gz.truncate(synced + keep);
+    gz
+}
+
+#[test]
+fn a_cut_gzip_stream_is_salvaged_from_what_inflates() {
+    let text = whole();
+    // The compressed stream stops a little after the string table has begun.
+    let gz = gzip_cut_after(&text, at(&text, "\"strings\":[") + 20, 4096);
+    // Read as gzip for its magic bytes, whatever the name.
+    let cut = Cut::new("gz-strings", &gz);
+    let s = summary(&cut.0);
+    let o = oracle();
+    assert_eq!(s["node_count"], o["nodeCount"]);
+    assert_eq!(s["edge_count"], o["edgeCount"]);
+    assert_eq!(s["total_size"], o["totalSize"]);
+    let warning = s["warning"].as_str().expect("a warning");
+    assert!(
+        warning.contains("truncated")
+            && warning.contains("of the inflated text")
+            && warning.contains("inside \"strings\""),
+        "{warning}"
+    );
+
+    // Cut inside the edges, a .gz keeps the one-line error.
+    let gz = gzip_cut_after(&text, at(&text, "\"edges\":[") + 20, 4096);
+    let err = error(&gz, "gz-edges");
+    assert!(
+        err.contains("inside edges") && err.contains("truncated"),
+        "{err}"
+    );
+}

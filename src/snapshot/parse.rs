@@ -169,7 +169,7 @@ fn read_snapshot_inner(
         match read_members(&mut lx, &mut st, &limits, true) {
             Ok(ended) => ended,
             // Cut right after the edges: nothing is left to overlap with the retainer index.
-            Err(e) => return salvage_or_fail(e, &lx, st),
+            Err(e) => return salvage_or_fail(e, &lx, st, compressed),
         }
     };
     if ended {
@@ -186,7 +186,7 @@ fn read_snapshot_inner(
         let rest = read_members(&mut lx, &mut st, &limits, false);
         match rest.and_then(|_| end_of_document(&mut lx)) {
             Ok(()) => complete(st),
-            Err(e) => salvage_or_fail(e, &lx, st),
+            Err(e) => salvage_or_fail(e, &lx, st, compressed),
         }
     })?;
     snap.first_edge = first_edge;
@@ -201,6 +201,7 @@ fn salvage_or_fail(
     e: RawError,
     lx: &Lexer<'_, impl Source>,
     mut st: Members,
+    compressed: bool,
 ) -> Result<Snapshot, RawError> {
     if !(st.have_nodes && st.have_edges && salvage::is_cut(&e, lx.reached_end())) {
         return Err(e);
@@ -208,6 +209,7 @@ fn salvage_or_fail(
     let cut = Cut {
         offset: lx.offset(),
         inside: std::mem::take(&mut st.reading),
+        compressed,
     };
     let warning = salvage::patch(
         &mut st.snap,

@@ -60,8 +60,18 @@ impl Producer {
             };
             buf.truncate(n);
             let end = n == HEAD;
-            let msg = result.map(|_| buf);
-            let failed = msg.is_err();
+            let failed = result.is_err();
+            // Data read before an error (a cut .gz inflates up to its cut) is handed over
+            // first, so that a salvage sees everything the file holds.
+            let msg = match result {
+                Err(e) if !end => {
+                    if self.tx.send(Ok(buf)).is_err() {
+                        return;
+                    }
+                    Err(e)
+                }
+                other => other.map(|_| buf),
+            };
             if self.tx.send(msg).is_err() || end || failed {
                 return;
             }
@@ -76,6 +86,11 @@ impl Source for Prefetch {
         }
         let mut chunk = match self.rx.recv() {
             Ok(Ok(chunk)) => chunk,
+            // A cut .gz ends like a cut plain file: the parser says where the text stopped.
+            Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                self.done = true;
+                return Ok(None);
+            }
             Ok(Err(e)) => return Err(e),
             Err(_) => {
                 self.done = true;

@@ -13,6 +13,8 @@ pub(crate) struct Cut {
     pub offset: u64,
     /// The top-level member being read ("" between members).
     pub inside: String,
+    /// A gzip stream: `offset` counts inflated bytes.
+    pub compressed: bool,
 }
 
 /// Whether `err` is the input ending too early (`reached_end`: the lexer found no more
@@ -92,11 +94,16 @@ pub(crate) fn patch(
         lost.join(", ")
     };
     Ok(format!(
-        "the file is truncated (it stops near byte {}, {place}). The node and edge arrays \
+        "the file is truncated (it stops near byte {}{}, {place}). The node and edge arrays \
          are whole: every object, reference and size is there, and distances, dominators and \
          retained sizes are computed over the whole graph (where DevTools' rules look at a \
          lost name, a few may differ). Lost: {lost}",
-        cut.offset
+        cut.offset,
+        if cut.compressed {
+            " of the inflated text"
+        } else {
+            ""
+        }
     ))
 }
 
