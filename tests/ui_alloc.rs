@@ -470,3 +470,34 @@ fn the_allocations_view_switches_to_a_top_down_tree() {
     h.run_steps(3);
     assert!(h.query_by_label("Function (top-down)").is_none());
 }
+
+#[test]
+fn the_keyboard_scrolls_the_allocations_table_to_the_selected_row() {
+    let mut h = harness();
+    open(&mut h, &[tracked()]);
+    h.get_by_label("Allocations").click();
+    settle(&mut h);
+    let (first, last, n) = {
+        let m = h.state().state.snaps[0].allocations.as_ref().unwrap();
+        let name = |i: usize| m.name(m.rows[i].function()).to_string();
+        (name(0), name(m.rows.len() - 1), m.rows.len())
+    };
+    assert!(n > 40, "enough rows to need scrolling: {n}");
+    assert!(
+        h.query_by_label(&last).is_none(),
+        "{last} starts out of view"
+    );
+    h.get_by_label(&first).click();
+    settle(&mut h);
+    for _ in 1..n {
+        h.key_press(egui::Key::ArrowDown);
+        settle(&mut h);
+    }
+    let m = h.state().state.snaps[0].allocations.as_ref().unwrap();
+    let chain = &m.objects.as_ref().expect("a row is selected").chain;
+    assert_eq!(m.row_of(chain), Some(n - 1), "the last row is selected");
+    assert!(
+        h.query_by_label(&last).is_some(),
+        "{last} scrolled into view"
+    );
+}

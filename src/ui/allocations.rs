@@ -14,6 +14,8 @@ use egui_extras::{Column as Col, TableBuilder};
 #[derive(Default)]
 pub struct AllocationsView {
     selected_object: Option<usize>,
+    /// A row the keyboard moved to, scrolled into view on the next frame.
+    scroll_to: Option<usize>,
     /// Top-down (callers to callees) instead of bottom-up.
     top_down: bool,
     /// The top-down tree of the snapshot it was made for.
@@ -52,6 +54,7 @@ impl View for AllocationsView {
             _ => {}
         }
         let sel = sel.or(Some(c));
+        self.scroll_to = sel;
         if let Some(s) = sel.filter(|&s| Some(s) != cur)
             && let Some(r) = m.rows.get(s)
         {
@@ -116,7 +119,7 @@ impl View for AllocationsView {
         }
         // Bounded, so the table's column lines stop at its bottom.
         ui.allocate_ui(egui::vec2(ui.available_width(), top + 30.0), |ui| {
-            functions_table(ui, m, top, cmds)
+            functions_table(ui, m, top, self.scroll_to.take(), cmds)
         });
         ui.separator();
         self.objects(ui, m, selection, cmds);
@@ -146,13 +149,23 @@ pub(super) fn function_columns<'a>(
 }
 
 /// The functions (and expanded callers) with DevTools' columns.
-fn functions_table(ui: &mut Ui, m: &mut AllocationModel, height: f32, cmds: &mut Vec<Command>) {
+fn functions_table(
+    ui: &mut Ui,
+    m: &mut AllocationModel,
+    height: f32,
+    scroll_to: Option<usize>,
+    cmds: &mut Vec<Command>,
+) {
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     let (sc, sd) = m.sort;
     let mut header = None;
     let mut toggled = None;
     let selected = m.objects.as_ref().map(|o| o.chain.clone());
-    function_columns(ui, "allocations-table", height, 300.0)
+    let mut table = function_columns(ui, "allocations-table", height, 300.0);
+    if let Some(r) = scroll_to {
+        table = table.scroll_to_row(r, Some(Align::Center));
+    }
+    table
         .header(row_h + 2.0, |mut h| {
             for (t, c) in [
                 ("Function", Some(AllocColumn::Function)),
