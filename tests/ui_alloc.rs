@@ -21,6 +21,15 @@ fn tracked() -> PathBuf {
     common::fixture("alloc/tracked.heapsnapshot.gz")
 }
 
+/// The window with the tracked snapshot open on its Allocations tab.
+fn tracked_allocations() -> Harness<'static, HeapdiveApp> {
+    let mut h = harness();
+    open(&mut h, &[tracked()]);
+    h.get_by_label("Allocations").click();
+    settle(&mut h);
+    h
+}
+
 fn oracle() -> Value {
     serde_json::from_str(&common::gunzip_text(&common::fixture(
         "alloc/tracked.allocations.json.gz",
@@ -37,10 +46,7 @@ fn oracle_frame(s: &str) -> String {
 
 #[test]
 fn a_tracked_snapshot_offers_allocations_with_the_oracles_numbers_objects_and_stacks() {
-    let mut h = harness();
-    open(&mut h, &[tracked()]);
-    h.get_by_label("Allocations").click();
-    settle(&mut h);
+    let mut h = tracked_allocations();
     assert_eq!(h.state().state.tab, Tab::Allocations);
     let o = oracle();
     let top = &o["tops"][0];
@@ -459,10 +465,7 @@ fn dragging_across_the_allocation_timeline_filters_the_summary_to_that_id_range(
 
 #[test]
 fn the_allocations_view_switches_to_a_top_down_tree() {
-    let mut h = harness();
-    open(&mut h, &[tracked()]);
-    h.get_by_label("Allocations").click();
-    settle(&mut h);
+    let mut h = tracked_allocations();
     h.get_by_label("Top-down").click();
     h.run_steps(3);
     h.get_by_label("Function (top-down)");
@@ -473,10 +476,7 @@ fn the_allocations_view_switches_to_a_top_down_tree() {
 
 #[test]
 fn the_keyboard_scrolls_the_allocations_table_to_the_selected_row() {
-    let mut h = harness();
-    open(&mut h, &[tracked()]);
-    h.get_by_label("Allocations").click();
-    settle(&mut h);
+    let mut h = tracked_allocations();
     let (first, last, n) = {
         let m = h.state().state.snaps[0].allocations.as_ref().unwrap();
         let name = |i: usize| m.name(m.rows[i].function()).to_string();
