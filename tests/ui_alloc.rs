@@ -501,3 +501,74 @@ fn the_keyboard_scrolls_the_allocations_table_to_the_selected_row() {
         "{last} scrolled into view"
     );
 }
+
+#[test]
+fn a_frame_of_an_allocation_stack_opens_its_code_in_the_editor() {
+    use egui_kittest::kittest::by;
+    let dir = std::env::temp_dir().join(format!("heapdive-editor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let opened = dir.join("opened.txt");
+    // The "editor" writes what it was asked to open.
+    let settings = Settings {
+        editor: format!(
+            "sh -c 'echo {{file}}:{{line}}:{{column}} > \"{}\"'",
+            opened.display()
+        ),
+        ..Settings::default()
+    };
+    let mut h = harness_with(settings);
+    open(&mut h, &[tracked()]);
+    // An object allocated in tracked.js, and that frame of its stack.
+    let (snap, node, frame) = {
+        let s = &h.state().state.snaps[0];
+        let heap = s.heap().clone();
+        (0..heap.node_count() as u32)
+            .find_map(|o| {
+                let lines = heapdive::model::allocations::object_stack(&heap, o)?.ok()?;
+                let l = lines
+                    .into_iter()
+                    .find(|l| l.location.contains("/tracked.js:"))?;
+                Some((s.id, o, l))
+            })
+            .expect("an object allocated in tracked.js")
+    };
+    // The fixture was recorded elsewhere: its folder is remapped to this checkout's.
+    let code = frame.code.clone().expect("a position to open");
+    let recorded = code.script.trim_end_matches("/alloc/tracked.js");
+    let here = common::fixture("alloc/tracked.js");
+    let here = here.parent().unwrap().parent().unwrap();
+    h.state_mut().run(Command::SetSourceRemap(format!(
+        "{recorded}={}",
+        here.display()
+    )));
+    h.state_mut()
+        .run(Command::Select(heapdive::model::ObjRef::new(snap, node)));
+    settle(&mut h);
+    h.get(
+        by().role(egui::accesskit::Role::Link)
+            .label(&frame.location),
+    )
+    .click();
+    settle(&mut h);
+    let expected = format!(
+        "{}:{}:{}",
+        common::fixture("alloc/tracked.js").display(),
+        code.line,
+        code.column
+    );
+    let mut written = String::new();
+    for _ in 0..100 {
+        written = std::fs::read_to_string(&opened).unwrap_or_default();
+        if !written.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        h.state().state.errors.is_empty(),
+        "{:?}",
+        h.state().state.errors
+    );
+    assert_eq!(written.trim(), expected);
+}

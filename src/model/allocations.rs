@@ -181,6 +181,8 @@ pub struct StackLine {
     pub function: String,
     /// "script:line:column", lines and columns 1-based as V8 wrote them (0: unknown).
     pub location: String,
+    /// The position to open in the editor; None when V8 recorded none.
+    pub code: Option<crate::analysis::locations::SourceLocation>,
 }
 
 /// What the details panel says about where object `o` was allocated: None when the snapshot
@@ -208,6 +210,14 @@ pub fn object_stack(heap: &Heap, o: u32) -> Option<Result<Vec<StackLine>, &'stat
                     f.name.to_string()
                 },
                 location: format!("{}:{}:{}", f.script, f.line, f.column),
+                code: (f.line > 0 && !f.script.is_empty()).then(|| {
+                    crate::analysis::locations::SourceLocation {
+                        script: f.script.to_string(),
+                        script_id: 0,
+                        line: f.line,
+                        column: f.column,
+                    }
+                }),
             }
         })
         .collect()))

@@ -59,6 +59,9 @@ pub enum Command {
         line: u32,
         column: u32,
     },
+    /// Open a script position in the editor, at its original source when a source map
+    /// leads there (a job: finding the file reads the script and its map).
+    OpenCode(crate::analysis::locations::SourceLocation),
     SetEditor(String),
     /// `FROM=TO[;FROM=TO...]`: read scripts named under FROM from TO on this machine.
     SetSourceRemap(String),

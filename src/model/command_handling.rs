@@ -64,6 +64,7 @@ impl AppState {
             Command::OpenInEditor { file, line, column } => {
                 self.open_in_editor(&file, line, column)
             }
+            Command::OpenCode(loc) => self.open_code(loc, jobs),
             Command::SetEditor(t) => self.settings.editor = t,
             Command::SetSourceRemap(t) => self.set_source_remap(t, jobs),
             Command::Status(s) => self.status = s,
@@ -272,8 +273,28 @@ impl AppState {
         }
     }
 
+    /// Opens a script position in the editor; the job finds its file (and original source).
+    fn open_code(&mut self, loc: crate::analysis::locations::SourceLocation, jobs: &mut Jobs) {
+        let maps = self.maps.clone();
+        jobs.spawn(JobKey::Editor, move |_| {
+            let located = match maps.lock() {
+                Ok(mut m) => m.locate(&loc),
+                Err(_) => return JobOutput::Failed("the source maps are unavailable".into()),
+            };
+            JobOutput::EditorTarget(located.open_target().ok_or_else(|| {
+                let at = format!("{}:{}:{}", loc.script, loc.line, loc.column);
+                match located.source_map {
+                    crate::sources::MapStatus::NoFile(p) => format!(
+                        "Cannot open {at}: {p} is not on this machine (give its folder under Remap, FROM=TO)"
+                    ),
+                    _ => format!("Cannot open {at}: it is not a file (a built-in or remote script)"),
+                }
+            }))
+        });
+    }
+
     /// Starts the user's editor at a line (spawned, not waited for).
-    fn open_in_editor(&mut self, file: &std::path::Path, line: u32, column: u32) {
+    pub(super) fn open_in_editor(&mut self, file: &std::path::Path, line: u32, column: u32) {
         let template = Some(self.settings.editor.as_str());
         let argv = crate::sources::editor_command(template, file, line, column, &|k| {
             std::env::var(k).ok()

@@ -77,6 +77,8 @@ pub enum JobOutput {
         path: PathBuf,
         result: Box<Result<super::profiles::OpenProfile, String>>,
     },
+    /// The file, line and column to open in the editor, or why there is none.
+    EditorTarget(Result<(PathBuf, u32, u32), String>),
     /// A snapshot's allocation timeline (None: it has no samples).
     Timeline {
         snap: SnapId,

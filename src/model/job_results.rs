@@ -80,6 +80,10 @@ impl AppState {
                 }
             }
             JobOutput::Saved(Ok(what)) => self.status = what,
+            JobOutput::EditorTarget(Ok((file, line, column))) => {
+                self.open_in_editor(&file, line, column)
+            }
+            JobOutput::EditorTarget(Err(e)) => self.errors.push(e),
             JobOutput::Saved(Err(e)) | JobOutput::Failed(e) => self.errors.push(e),
             JobOutput::Targets { at, result } => self.targets_listed(at, result),
             JobOutput::Attached(r) => self.attached(r),

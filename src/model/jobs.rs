@@ -42,6 +42,8 @@ pub enum JobKey {
     LoadProfile(super::profiles::ProfileId),
     /// The allocation timeline of a snapshot.
     Timeline(SnapId),
+    /// Finding the file to open in the editor for a script position.
+    Editor,
 }
 
 impl JobKey {
@@ -53,7 +55,7 @@ impl JobKey {
             Filter(s) | Code(s) | Scopes(s) | Allocations(s) | AllocationObjects(s)
             | Timeline(s) => Some(s),
             Load | Dialog | Compare | Growth | Paths | Reveal | Search | Save | Redact
-            | ListTargets | Attach | LoadProfile(_) => None,
+            | ListTargets | Attach | LoadProfile(_) | Editor => None,
         }
     }
 }

@@ -70,7 +70,7 @@ pub fn ui(ui: &mut Ui, h: &Heap, obj: ObjRef, cmds: &mut Vec<Command>) {
         .show(ui, |ui| {
             ui.add(egui::Label::new(RichText::new(name).monospace()).wrap());
         });
-    allocation_stack(ui, h, o);
+    allocation_stack(ui, h, o, cmds);
     ui.horizontal_wrapped(|ui| {
         for (label, tab) in [
             ("Show in Summary", Tab::Summary),
@@ -85,8 +85,8 @@ pub fn ui(ui: &mut Ui, h: &Heap, obj: ObjRef, cmds: &mut Vec<Command>) {
 }
 
 /// Where the object was allocated (snapshots taken with allocation tracking): its stack,
-/// innermost first.
-fn allocation_stack(ui: &mut Ui, h: &Heap, o: u32) {
+/// innermost first; a frame's location opens its code in the editor.
+fn allocation_stack(ui: &mut Ui, h: &Heap, o: u32, cmds: &mut Vec<Command>) {
     let Some(stack) = crate::model::allocations::object_stack(h, o) else {
         return;
     };
@@ -106,7 +106,18 @@ fn allocation_stack(ui: &mut Ui, h: &Heap, o: u32) {
                 .show(ui, |ui| {
                     for l in lines.iter().take(64) {
                         ui.label(&l.function);
-                        ui.label(RichText::new(&l.location).monospace().weak());
+                        let text = RichText::new(&l.location).monospace();
+                        match &l.code {
+                            Some(code) => {
+                                let link = ui.link(text).on_hover_text("Open in editor");
+                                if link.clicked() {
+                                    cmds.push(Command::OpenCode(code.clone()));
+                                }
+                            }
+                            None => {
+                                ui.label(text.weak());
+                            }
+                        }
                         ui.end_row();
                     }
                 });
