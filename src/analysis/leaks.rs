@@ -243,3 +243,66 @@ pub fn leak_report(baseline: &Heap, target: &Heap, fin: &Heap) -> LeakReport {
         growing_collections: growing_collections(&[baseline, target, fin]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A root holding a user object, compiled code, a hidden object and an internal array.
+    fn heap() -> Heap {
+        let text = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],
+"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"],"string","number","number","number"],
+"edge_fields":["type","name_or_index","to_node"],
+"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"]},
+"node_count":5,"edge_count":4},
+"nodes":[9,0,1,0,4, 3,1,3,40,0, 4,2,5,100,0, 0,3,7,30,0, 1,4,9,20,0],
+"edges":[2,5,5, 2,5,10, 2,5,15, 2,5,20],
+"strings":["","Order","(code)","hidden","(internal array)","x"]}"#;
+        let snap = crate::snapshot::read_snapshot_from(
+            text.as_bytes(),
+            text.len() as u64,
+            std::path::Path::new("toy"),
+        )
+        .unwrap();
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let progress = |_: &str, _: f32| {};
+        crate::analysis::analyze(snap, &crate::analysis::Control::new(&progress, &cancel))
+            .unwrap_or_else(|_| panic!("analysed"))
+    }
+
+    fn group(h: &Heap, o: u32) -> LeakGroup {
+        LeakGroup {
+            class: h.class_name(o).to_string(),
+            count: 1 + o as u64,
+            retained_size: h.retained[o as usize],
+            shallow_size: h.shallow[o as usize] as u64,
+            path: Vec::new(),
+            representative_id: h.id(o),
+            reason: None,
+            label: h.class_name(o).to_string(),
+            representative: o,
+        }
+    }
+
+    #[test]
+    fn code_hidden_objects_and_internal_arrays_fold_into_one_group() {
+        let h = heap();
+        let out = fold_internals(&h, (1..5).map(|o| group(&h, o)).collect());
+        let classes: Vec<&str> = out.iter().map(|g| g.class.as_str()).collect();
+        assert_eq!(classes, ["Order", V8_INTERNALS]);
+        let folded = &out[1];
+        assert_eq!(folded.count, 3 + 4 + 5, "the counts of the three groups");
+        assert_eq!(folded.shallow_size, 100 + 30 + 20);
+        assert_eq!(folded.retained_size, 100 + 30 + 20);
+        // The representative is the biggest of them: the compiled code.
+        assert_eq!((folded.representative, folded.representative_id), (2, 5));
+    }
+
+    #[test]
+    fn without_runtime_objects_nothing_is_folded() {
+        let h = heap();
+        let out = fold_internals(&h, vec![group(&h, 1)]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].class, "Order");
+    }
+}
