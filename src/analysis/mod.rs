@@ -203,32 +203,8 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
     let (flags_a, mut dom) = dom?;
     let (flags_b, shallow, distance, class, interfaces, mut statistics) = rest?;
     let flags = flags_a.or(flags_b).unwrap_or_default();
-    // Three passes on two cores. The Summary's grouping waits until here (it needs no
-    // dominators) so that its per-node slots are not alive beside Lengauer–Tarjan's arrays,
-    // the load's memory peak; it follows the retained sizes, which free the DFS order.
-    let scratch = std::mem::take(&mut dom.scratch);
-    let order = std::mem::take(&mut dom.order);
-    let (retained_and_grouping, dominator_tree) = {
-        let (s, dom, shallow) = (&snap, &dom, &shallow);
-        let (distance, class, appended) = (&distance, &class, &appended);
-        rayon::join(
-            || -> Result<_, Cancelled> {
-                let retained = ctl.phase("Calculating retained sizes", || {
-                    dominators::retained_sizes(&dom.idom, order, shallow)
-                })?;
-                let grouping = ctl.phase("Grouping objects by class", || {
-                    summary::group(s, shallow, distance, class, appended, None)
-                })?;
-                Ok((retained, grouping))
-            },
-            || {
-                ctl.phase("Building dominated nodes", || {
-                    DominatorTree::build(&dom.idom, s.root, scratch)
-                })
-            },
-        )
-    };
-    let ((retained, grouping), dominator_tree) = (retained_and_grouping?, dominator_tree?);
+    let (retained, grouping, dominator_tree) =
+        retained_and_grouping(&snap, &mut dom, &shallow, &distance, &class, &appended, ctl)?;
     let summary = ctl.phase("Summing retained sizes by class", || {
         grouping.finish(&snap, &dominator_tree, &retained)
     })?;
@@ -255,6 +231,42 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
         unreachable_from_root: dom.unreachable_from_root,
         summary: Some(summary),
     })
+}
+
+/// Retained sizes, then the Summary's grouping, beside the dominated-nodes index: three
+/// passes on two cores. The grouping waits until here (it needs no dominators) so that its
+/// per-node slots are not alive beside Lengauer–Tarjan's arrays, the load's memory peak;
+/// it follows the retained sizes, which free the DFS order.
+fn retained_and_grouping(
+    s: &Snapshot,
+    dom: &mut dominators::Dominators,
+    shallow: &[u32],
+    distance: &[i32],
+    class: &[u32],
+    appended: &[String],
+    ctl: &Control<'_>,
+) -> Result<(Vec<u64>, summary::Grouping, DominatorTree), Cancelled> {
+    let scratch = std::mem::take(&mut dom.scratch);
+    let order = std::mem::take(&mut dom.order);
+    let idom = &dom.idom;
+    let (retained_and_grouping, dominator_tree) = rayon::join(
+        || -> Result<_, Cancelled> {
+            let retained = ctl.phase("Calculating retained sizes", || {
+                dominators::retained_sizes(idom, order, shallow)
+            })?;
+            let grouping = ctl.phase("Grouping objects by class", || {
+                summary::group(s, shallow, distance, class, appended, None)
+            })?;
+            Ok((retained, grouping))
+        },
+        || {
+            ctl.phase("Building dominated nodes", || {
+                DominatorTree::build(idom, s.root, scratch)
+            })
+        },
+    );
+    let (retained, grouping) = retained_and_grouping?;
+    Ok((retained, grouping, dominator_tree?))
 }
 
 impl Heap {
