@@ -532,8 +532,25 @@ fn a_frame_of_an_allocation_stack_opens_its_code_in_the_editor() {
             })
             .expect("an object allocated in tracked.js")
     };
-    // The fixture was recorded elsewhere: its folder is remapped to this checkout's.
     let code = frame.code.clone().expect("a position to open");
+    let link = by()
+        .role(egui::accesskit::Role::Link)
+        .label(&frame.location);
+    h.state_mut()
+        .run(Command::Select(heapdive::model::ObjRef::new(snap, node)));
+    settle(&mut h);
+    // Recorded on another machine, the file is not here: the user is told what to do.
+    h.get(link.clone()).click();
+    settle(&mut h);
+    let errors = h.state().state.errors.clone();
+    assert!(
+        errors.len() == 1
+            && errors[0].contains("not on this machine")
+            && errors[0].contains("Remap"),
+        "{errors:?}"
+    );
+    h.state_mut().run(Command::DismissErrors);
+    // With the recording's folder remapped to this checkout's, the frame opens.
     let recorded = code.script.trim_end_matches("/alloc/tracked.js");
     let here = common::fixture("alloc/tracked.js");
     let here = here.parent().unwrap().parent().unwrap();
@@ -541,14 +558,7 @@ fn a_frame_of_an_allocation_stack_opens_its_code_in_the_editor() {
         "{recorded}={}",
         here.display()
     )));
-    h.state_mut()
-        .run(Command::Select(heapdive::model::ObjRef::new(snap, node)));
-    settle(&mut h);
-    h.get(
-        by().role(egui::accesskit::Role::Link)
-            .label(&frame.location),
-    )
-    .click();
+    h.get(link).click();
     settle(&mut h);
     let expected = format!(
         "{}:{}:{}",

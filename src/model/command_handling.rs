@@ -281,15 +281,11 @@ impl AppState {
                 Ok(mut m) => m.locate(&loc),
                 Err(_) => return JobOutput::Failed("the source maps are unavailable".into()),
             };
-            JobOutput::EditorTarget(located.open_target().ok_or_else(|| {
-                let at = format!("{}:{}:{}", loc.script, loc.line, loc.column);
-                match located.source_map {
-                    crate::sources::MapStatus::NoFile(p) => format!(
-                        "Cannot open {at}: {p} is not on this machine (give its folder under Remap, FROM=TO)"
-                    ),
-                    _ => format!("Cannot open {at}: it is not a file (a built-in or remote script)"),
-                }
-            }))
+            JobOutput::EditorTarget(
+                located
+                    .open_target()
+                    .ok_or_else(|| no_file_reason(&loc, &located.source_map)),
+            )
         });
     }
 
@@ -503,4 +499,22 @@ fn dominator_chain(heap: &crate::analysis::Heap, node: u32) -> Vec<u32> {
     }
     chain.reverse();
     chain
+}
+
+/// Why a script position has no file to open, in words.
+fn no_file_reason(
+    loc: &crate::analysis::locations::SourceLocation,
+    status: &crate::sources::MapStatus,
+) -> String {
+    let at = format!("{}:{}:{}", loc.script, loc.line, loc.column);
+    match status {
+        crate::sources::MapStatus::NoFile(p) if *p == loc.script => format!(
+            "Cannot open {at}: that file is not on this machine (give its folder under Remap, \
+             FROM=TO)"
+        ),
+        crate::sources::MapStatus::NoFile(p) => {
+            format!("Cannot open {at}: {p} does not exist (check the Remap)")
+        }
+        _ => format!("Cannot open {at}: it is not a file (a built-in or remote script)"),
+    }
 }
