@@ -90,7 +90,7 @@ fn rewrite_nodes(
             } else {
                 v
             };
-            push_u32(&mut text, v);
+            crate::util::push_decimal(&mut text, v as u64);
         }
         if text.len() >= 1 << 20 {
             flush(&mut text, out)?;
@@ -99,20 +99,6 @@ fn rewrite_nodes(
     })?;
     text.push(b']');
     flush(&mut text, out)
-}
-
-fn push_u32(out: &mut Vec<u8>, mut v: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
 
 fn write(out: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Fail> {

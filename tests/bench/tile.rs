@@ -349,22 +349,6 @@ impl Plan {
     }
 }
 
-/// Appends `v` in decimal (faster than `write!` for a billion numbers).
-#[inline]
-fn put(out: &mut Vec<u8>, mut v: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&tmp[i..]);
-}
-
 /// Writes records of `width` numbers, one per line as V8 does, flushing `out` as it grows.
 struct Records<'w, W: Write> {
     w: &'w mut W,
@@ -393,7 +377,7 @@ impl<'w, W: Write> Records<'w, W> {
             self.out.push(b',');
         }
         self.first = false;
-        put(&mut self.out, v);
+        heapdive::util::push_decimal(&mut self.out, v);
         self.field = (self.field + 1) % self.width;
         if self.out.len() >= 1 << 20 {
             self.w.write_all(&self.out)?;
