@@ -232,21 +232,26 @@ fn a_bundled_closure_resolves_to_its_original_source() {
     assert_eq!(c["original"]["line"], 10);
 }
 
-#[test]
-fn retainers_json_carries_original_locations() {
-    // An Order (minified class `t`) held in makeOrders' Map.
+/// `heapdive retainers` of an Order (minified class `t`) held in makeOrders' Map, its id
+/// written as `{id_prefix}N`, with the bundle's folder remapped to the fixtures.
+fn retainers_of_an_order(id_prefix: &str, json: bool, paths: usize) -> String {
     let h = load("srcmap/app");
     let order = (0..h.node_count() as u32)
         .find(|&o| h.snap.ntype(o) == NodeType::OBJECT && h.class_name(o) == "t")
         .unwrap();
-    let out = run_cli(Command::Retainers {
+    run_cli(Command::Retainers {
         file: fixture("srcmap/app.heapsnapshot.gz"),
-        id: format!("@{}", h.id(order)),
-        json: true,
-        paths: 3,
+        id: format!("{id_prefix}{}", h.id(order)),
+        json,
+        paths,
         remap: vec![format!("{BUNDLE_RUN_DIR}={}", fixture("srcmap").display())],
         timings: false,
-    });
+    })
+}
+
+#[test]
+fn retainers_json_carries_original_locations() {
+    let out = retainers_of_an_order("@", true, 3);
     let v: Value = serde_json::from_str(&out).unwrap();
     let loc = &v["object"]["location"];
     assert_eq!(loc["script"], format!("{BUNDLE_RUN_DIR}/app.bundle.js"));
@@ -273,18 +278,7 @@ fn retainers_json_carries_original_locations() {
 
 #[test]
 fn retainers_text_shows_the_original_line_of_code() {
-    let h = load("srcmap/app");
-    let order = (0..h.node_count() as u32)
-        .find(|&o| h.snap.ntype(o) == NodeType::OBJECT && h.class_name(o) == "t")
-        .unwrap();
-    let out = run_cli(Command::Retainers {
-        file: fixture("srcmap/app.heapsnapshot.gz"),
-        id: format!("{}", h.id(order)),
-        json: false,
-        paths: 1,
-        remap: vec![format!("{BUNDLE_RUN_DIR}={}", fixture("srcmap").display())],
-        timings: false,
-    });
+    let out = retainers_of_an_order("", false, 1);
     assert!(out.contains("(original src/orders.js:3:3)"), "{out}");
     assert!(out.contains("> 3 |   constructor(id, items) {"), "{out}");
     assert!(out.contains("scope of o (app.bundle.js:1) @"), "{out}");
