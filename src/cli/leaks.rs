@@ -1,95 +1,163 @@
 use super::{CliError, load_for_cli};
-use crate::analysis::leaks::leak_report;
+use crate::analysis::leaks::{LeakGroup, LeakReport, leak_report};
 use crate::model::format;
+use crate::sources::class_names::name_report;
+use crate::sources::maps::SourceMaps;
+use crate::util::human_bytes;
 use std::io::Write;
-use std::path::Path;
+use std::path::PathBuf;
 
-pub fn run(
-    baseline: &Path,
-    target: &Path,
-    fin: &Path,
-    json: bool,
-    top: usize,
-    timings: bool,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let b = load_for_cli(baseline, timings)?;
-    let t = load_for_cli(target, timings)?;
-    let f = load_for_cli(fin, timings)?;
-    let report = leak_report(&b, &t, &f);
-    if json {
+pub struct Options {
+    pub json: bool,
+    pub top: usize,
+    pub remap: Vec<String>,
+    pub sources: Vec<PathBuf>,
+    pub timings: bool,
+}
+
+pub fn run(files: &[PathBuf], opt: &Options, out: &mut dyn Write) -> Result<(), CliError> {
+    if files.len() == 2 {
+        return Err(CliError(
+            "leaks needs one snapshot (its suspects) or a series of three or more (oldest first); two snapshots are a comparison: heapdive diff BASE FILE".into(),
+        ));
+    }
+    let heaps = files
+        .iter()
+        .map(|f| load_for_cli(f, opt.timings))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&crate::Heap> = heaps.iter().collect();
+    let mut report = leak_report(&refs);
+    let mut maps = SourceMaps::new();
+    for r in &opt.remap {
+        maps.remap_arg(r).map_err(CliError)?;
+    }
+    maps.search_near(files.last().expect("one file at least"));
+    for d in &opt.sources {
+        maps.search_under(d);
+    }
+    name_report(&mut report, heaps.last().expect("one heap"), &mut maps);
+    if opt.json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "Objects allocated between {} and {} and still alive in {}:",
-        baseline.display(),
-        target.display(),
-        fin.display()
-    )?;
-    for (i, g) in report.groups.iter().take(top).enumerate() {
+    print_text(files, &report, opt.top, out)
+}
+
+fn print_text(
+    files: &[PathBuf],
+    report: &LeakReport,
+    top: usize,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    if report.snapshots == 1 {
         writeln!(
             out,
-            "\n{}. {} ×{}  retained {}  (e.g. @{})",
-            i + 1,
-            g.class,
-            format::group(g.count),
-            format::kb(g.retained_size),
-            g.representative_id
+            "Suspects in {} (one snapshot: where the memory builds up):",
+            files[0].display()
         )?;
-        if let Some(r) = &g.reason {
-            writeln!(out, "   held by {r}")?;
-        }
-        // The explaining path, its last steps (where the reason is) each on a line.
-        let skip = g.path.len().saturating_sub(6);
-        if skip > 0 {
-            let steps = if skip == 1 { "step" } else { "steps" };
-            writeln!(out, "   … {skip} {steps} from a GC root")?;
-        }
-        for s in &g.path[skip..] {
-            let at = s
-                .location
-                .as_ref()
-                .filter(|_| !s.from_label.contains(':'))
-                .map(|l| format!("  [{}]", l.short()))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "   {} @{} {}{at}",
-                s.from_label, s.from_id, s.edge_label
-            )?;
-        }
-        writeln!(out, "   → {}", g.label)?;
+    } else {
+        writeln!(
+            out,
+            "Leaks over {} snapshots ({} … {}): {} rows grew in every interval, most bytes added first.",
+            files.len(),
+            files[0].display(),
+            files[files.len() - 1].display(),
+            report.groups.len()
+        )?;
+    }
+    for (i, g) in report.groups.iter().take(top).enumerate() {
+        print_group(i + 1, g, report, out)?;
     }
     if report.groups.len() > top {
         writeln!(
             out,
-            "\n… {} more groups (--top N or --json)",
+            "\n… {} more rows (--top N or --json)",
             report.groups.len() - top
         )?;
     }
-    writeln!(
-        out,
-        "\nDetached DOM nodes: {} ({} new since the baseline)",
-        report.detached_dom, report.new_detached_dom
-    )?;
-    writeln!(
-        out,
-        "Collections growing in every snapshot: {}",
-        report.growing_collections.len()
-    )?;
-    for c in report.growing_collections.iter().take(10) {
-        let e: Vec<String> = c.entries.iter().map(|v| v.to_string()).collect();
+    if !report.allocated_once.is_empty() {
         writeln!(
             out,
-            "   {} @{}: {} entries, retains {}",
-            c.class,
-            c.id,
-            e.join(" → "),
-            format::kb(c.retained_size)
+            "\nAllocated once (did not grow every time): {} rows",
+            report.allocated_once.len()
+        )?;
+        for g in report.allocated_once.iter().take(top.min(5)) {
+            writeln!(
+                out,
+                "   {} ×{}  {}  counts {}",
+                class_text(g),
+                format::group(g.count),
+                human_bytes(g.retained_size),
+                counts_text(&g.counts)
+            )?;
+        }
+    }
+    if report.snapshots > 1 {
+        writeln!(
+            out,
+            "\nDetached DOM nodes: {} ({} new since the first snapshot)",
+            report.detached_dom, report.new_detached_dom
         )?;
     }
+    Ok(())
+}
+
+/// `StandaloneEditor (L2)` where a source map names the class, else the class.
+pub fn class_text(g: &LeakGroup) -> String {
+    match &g.original_class {
+        Some(o) if *o != g.class => format!("{o} ({})", g.class),
+        _ => g.class.clone(),
+    }
+}
+
+fn counts_text(counts: &[u64]) -> String {
+    counts
+        .iter()
+        .map(|c| format::group(*c))
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+fn print_group(
+    rank: usize,
+    g: &LeakGroup,
+    report: &LeakReport,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let snapshots = report.snapshots;
+    let added = if snapshots == 1 { "" } else { " added" };
+    writeln!(
+        out,
+        "\n{rank}. [{}] {} ×{}{added}, retaining {} ({} of the heap)  (e.g. @{})",
+        g.pattern.word(),
+        class_text(g),
+        format::group(g.count),
+        human_bytes(g.retained_size),
+        format::percent(g.retained_size, report.heap_size),
+        g.representative_id
+    )?;
+    if snapshots > 1 {
+        writeln!(out, "   count per snapshot: {}", counts_text(&g.counts))?;
+    }
+    if let Some(h) = &g.holder {
+        writeln!(out, "   builds up in: {} @{}", h.label, h.id)?;
+    }
+    if let Some(l) = &g.location {
+        writeln!(out, "   code: {}", l.short())?;
+    }
+    let members: Vec<String> = g
+        .members
+        .iter()
+        .take(5)
+        .map(|m| {
+            let class = m.original_class.as_deref().unwrap_or(&m.class);
+            format!("{class} ×{}", format::group(m.count))
+        })
+        .collect();
+    if !members.is_empty() {
+        writeln!(out, "   holds: {}", members.join(", "))?;
+    }
+    writeln!(out, "   fix: {}", g.fix)?;
     Ok(())
 }

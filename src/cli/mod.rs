@@ -119,17 +119,25 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
-    /// Leak report: objects allocated between BASELINE and TARGET still alive in FINAL,
-    /// grouped by class and retaining path.
+    /// Leak report over a series S1 S2 ... SN (three or more, oldest first): one row per
+    /// place where objects build up, counted in every snapshot; rows that grew every time
+    /// are the leaks, the rest were allocated once. With one snapshot (an out-of-memory
+    /// file): the suspects, the collections that hold the most.
     Leaks {
-        baseline: PathBuf,
-        target: PathBuf,
-        #[arg(value_name = "FINAL")]
-        fin: PathBuf,
+        #[arg(required = true, num_args = 1.., value_name = "SNAPSHOT")]
+        files: Vec<PathBuf>,
         #[arg(long)]
         json: bool,
         #[arg(long, default_value_t = 15)]
         top: usize,
+        /// Read scripts the snapshot names under FROM from the local folder TO (FROM=TO;
+        /// repeatable), for source maps and original class names.
+        #[arg(long, value_name = "FROM=TO")]
+        remap: Vec<String>,
+        /// Also look for the snapshot's scripts under DIR, by the longest path suffix that
+        /// exists (repeatable).
+        #[arg(long, value_name = "DIR")]
+        sources: Vec<PathBuf>,
         #[arg(long)]
         timings: bool,
     },
@@ -296,13 +304,23 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             timings,
         } => growth::run(&files, json, by_size, top, timings, out),
         Command::Leaks {
-            baseline,
-            target,
-            fin,
+            files,
             json,
             top,
+            remap,
+            sources,
             timings,
-        } => leaks::run(&baseline, &target, &fin, json, top, timings, out),
+        } => leaks::run(
+            &files,
+            &leaks::Options {
+                json,
+                top,
+                remap,
+                sources,
+                timings,
+            },
+            out,
+        ),
         Command::Targets { at, json } => targets::run(&at, json, out),
         Command::Capture {
             target,

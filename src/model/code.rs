@@ -30,11 +30,16 @@ pub type SharedMaps = Arc<Mutex<SourceMaps>>;
 
 /// Source maps with the user's folder remappings (`FROM=TO`, separated by `;`).
 pub fn maps_with_remap(text: &str) -> Result<SharedMaps, String> {
+    Ok(Arc::new(Mutex::new(remapped_maps(text)?)))
+}
+
+/// Source maps with the Remap setting (`FROM=TO`, several separated by `;`) applied.
+pub fn remapped_maps(text: &str) -> Result<SourceMaps, String> {
     let mut maps = SourceMaps::new();
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         maps.remap_arg(part)?;
     }
-    Ok(Arc::new(Mutex::new(maps)))
+    Ok(maps)
 }
 
 /// The selection's code, as the details panel shows it.

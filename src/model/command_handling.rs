@@ -482,9 +482,13 @@ impl AppState {
         self.pending_growth = Some(key.clone());
         let names: Vec<String> = self.snaps.iter().map(|s| s.name().to_string()).collect();
         let heaps: Vec<_> = self.snaps.iter().map(|s| s.heap().clone()).collect();
+        let search = super::growth::ScriptSearch {
+            near: self.snaps.last().map(|s| s.loaded.path.clone()),
+            remap: self.settings.source_remap.clone(),
+        };
         jobs.spawn(JobKey::Growth, move |_| JobOutput::Grown {
             key,
-            data: Box::new(super::growth::GrowthData::compute(names, &heaps)),
+            data: Box::new(super::growth::GrowthData::compute(names, &heaps, search)),
         });
     }
 }

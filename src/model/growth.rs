@@ -13,22 +13,40 @@ pub struct GrowthData {
     pub statistics: Vec<Statistics>,
     pub series: Vec<ClassSeries>,
     pub collections: Vec<GrowingCollection>,
-    /// With three or more snapshots: baseline = first, target = second to last, final = last.
+    /// With three or more snapshots: rows counted in every snapshot (the leaks first); with
+    /// one, the suspects.
     pub leaks: Option<LeakReport>,
+}
+
+/// Where the leak report looks for the scripts of a series, for the authors' class names.
+pub struct ScriptSearch {
+    /// The last snapshot's file: its folder and those above it are searched.
+    pub near: Option<std::path::PathBuf>,
+    /// The Remap setting (`FROM=TO`, several separated by `;`).
+    pub remap: String,
 }
 
 impl GrowthData {
     /// Everything the view shows; runs on a worker thread.
-    pub fn compute(names: Vec<String>, heaps: &[Arc<Heap>]) -> GrowthData {
+    pub fn compute(names: Vec<String>, heaps: &[Arc<Heap>], search: ScriptSearch) -> GrowthData {
         let refs: Vec<&Heap> = heaps.iter().map(|h| &**h).collect();
         let n = refs.len();
+        let leaks = (n >= 3 || n == 1).then(|| {
+            let mut report = leak_report(&refs);
+            let mut maps = super::code::remapped_maps(&search.remap).unwrap_or_default();
+            if let Some(p) = &search.near {
+                maps.search_near(p);
+            }
+            crate::sources::class_names::name_report(&mut report, refs[n - 1], &mut maps);
+            report
+        });
         GrowthData {
             names,
             totals: refs.iter().map(|h| h.total_size).collect(),
             statistics: refs.iter().map(|h| h.statistics.clone()).collect(),
             series: series_of(&refs),
             collections: growing_collections(&refs),
-            leaks: (n >= 3).then(|| leak_report(refs[0], refs[n - 2], refs[n - 1])),
+            leaks,
         }
     }
 }

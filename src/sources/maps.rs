@@ -75,7 +75,12 @@ struct LoadedMap {
 pub struct SourceMaps {
     /// (prefix as the snapshot names it, local folder), longest prefix wins.
     remaps: Vec<(String, PathBuf)>,
+    /// Folders where a script whose recorded path is not on this machine is looked for by
+    /// path suffix (the snapshot's folder and those above it, `--sources`).
+    roots: Vec<PathBuf>,
     maps: HashMap<PathBuf, Result<Option<LoadedMap>, String>>,
+    /// Generated files' text, read once, for finding declarations.
+    texts: HashMap<PathBuf, Option<String>>,
 }
 
 impl SourceMaps {
@@ -102,12 +107,58 @@ impl SourceMaps {
         Ok(())
     }
 
-    /// Where script `script` (a path or a `file://` URL) is on this machine, if anywhere.
+    /// Look for scripts that are not where the snapshot says under `dir` too, by the longest
+    /// suffix of their path that exists there.
+    pub fn search_under(&mut self, dir: &Path) {
+        if !self.roots.iter().any(|r| r == dir) {
+            self.roots.push(dir.to_path_buf());
+            self.maps.clear();
+        }
+    }
+
+    /// The usual places to look for a snapshot's scripts: the snapshot's folder and the
+    /// folders above it, then the working directory.
+    pub fn search_near(&mut self, snapshot: &Path) {
+        let dir = snapshot
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        let mut cur = dir.as_deref();
+        while let Some(d) = cur {
+            self.search_under(d);
+            cur = d.parent().filter(|p| p.parent().is_some());
+        }
+        if let Ok(cwd) = std::env::current_dir() {
+            self.search_under(&cwd);
+        }
+    }
+
+    /// The file a script's path names under one of the search folders, longest suffix first.
+    fn by_suffix(&self, path: &str) -> Option<PathBuf> {
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        (0..parts.len()).find_map(|k| {
+            let suffix = parts[k..].join("/");
+            self.roots
+                .iter()
+                .map(|r| r.join(&suffix))
+                .find(|p| p.is_file())
+        })
+    }
+
+    /// Where script `script` (a path, a `file://` or `http(s)://` URL) is on this machine, if
+    /// anywhere: where it says (after remapping), else found by path suffix.
     pub fn script_path(&self, script: &str) -> Result<PathBuf, MapStatus> {
         let path = if let Some(rest) = script.strip_prefix("file://") {
             url_path(rest)
         } else if Path::new(script).is_absolute() {
             script.to_string()
+        } else if let Some(rest) = script
+            .strip_prefix("http://")
+            .or_else(|| script.strip_prefix("https://"))
+        {
+            let path = rest.find('/').map_or("", |i| &rest[i..]);
+            let path = path.split(['?', '#']).next().unwrap_or_default();
+            return self.by_suffix(&url_path(path)).ok_or(MapStatus::NotLocal);
         } else {
             return Err(MapStatus::NotLocal);
         };
@@ -122,11 +173,117 @@ impl SourceMaps {
             .unwrap_or_else(|| PathBuf::from(&path));
         if local.is_file() {
             Ok(local)
+        } else if let Some(found) = self.by_suffix(&path) {
+            Ok(found)
         } else {
             Err(MapStatus::NoFile(local.display().to_string()))
         }
     }
 
+    /// The name a source map gives the identifier `ident` where it is declared
+    /// (`var L2=class`, `class L2`, `function L2(`) before `loc` in the generated script: the
+    /// authors' name of a minified class, whose objects' location is their constructor's.
+    pub fn declared_name(&mut self, loc: &SourceLocation, ident: &str) -> Option<String> {
+        let file = self.script_path(&loc.script).ok()?;
+        let text = self
+            .texts
+            .entry(file.clone())
+            .or_insert_with(|| std::fs::read_to_string(&file).ok())
+            .as_ref()?;
+        let line = text.lines().nth(loc.line.checked_sub(1)? as usize)?;
+        let col = declaration_column(line, loc.column.saturating_sub(1) as usize, ident)?;
+        // `var Xe=class n{`: the class's own name `n` maps to an inner name (esbuild's
+        // `_EditorView`); the binding `Xe` carries the name the authors use.
+        let binding = outer_binding(line, col);
+        let loaded = self
+            .maps
+            .entry(file.clone())
+            .or_insert_with(|| load_map(&file));
+        let m = loaded.as_ref().ok()?.as_ref()?;
+        let name_at = |col: usize| {
+            let token = m.map.lookup_token(loc.line - 1, col as u32)?;
+            if token.get_dst_line() != loc.line - 1 || token.get_dst_col() != col as u32 {
+                return None;
+            }
+            token.get_name().map(str::to_string)
+        };
+        binding.and_then(name_at).or_else(|| name_at(col))
+    }
+}
+
+/// For a class expression bound to a variable (`Xe=class n`), the variable's column.
+fn outer_binding(line: &str, col: usize) -> Option<usize> {
+    // `col` counts UTF-16 units; minified lines this is used on are ASCII up to here.
+    let head = line.get(..col)?.trim_end();
+    let head = head.strip_suffix("class")?.trim_end();
+    let head = head.strip_suffix('=')?.trim_end();
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let start = head
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_ident(c))
+        .last()
+        .map(|(i, _)| i)?;
+    Some(head[..start].encode_utf16().count())
+}
+
+/// The column (0-based, in UTF-16 units as source maps count) of the declaration of `ident`
+/// nearest before byte `before` on a generated line.
+fn declaration_column(line: &str, before: usize, ident: &str) -> Option<usize> {
+    let end = before.min(line.len());
+    let head = line.get(..end)?;
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let mut best: Option<usize> = None;
+    for (i, _) in head.match_indices(ident) {
+        let before_ok = !head[..i].chars().next_back().is_some_and(is_ident);
+        let rest = &line[i + ident.len()..];
+        let after_ok = !rest.chars().next().is_some_and(is_ident);
+        if !before_ok || !after_ok {
+            continue;
+        }
+        let prefix = head[..i].trim_end();
+        let declares = rest.trim_start().starts_with("=class")
+            || rest.trim_start().starts_with("= class")
+            || rest.trim_start().starts_with("=function")
+            || prefix.ends_with("class")
+            || prefix.ends_with("function");
+        if declares {
+            best = Some(i);
+        }
+    }
+    best.map(|i| head[..i].encode_utf16().count())
+}
+
+#[cfg(test)]
+mod declaration_tests {
+    use super::declaration_column;
+
+    #[test]
+    fn finds_the_nearest_declaration_of_a_minified_name() {
+        let line = "var cB=class{constructor(e){this.a=cB}};class L2 extends cB{constructor(){}}";
+        let ctor = line.rfind("constructor(").unwrap() + "constructor".len();
+        assert_eq!(
+            declaration_column(line, ctor, "L2"),
+            Some(line.find("L2").unwrap())
+        );
+        assert_eq!(declaration_column(line, 20, "cB"), Some(4));
+        // A use is not a declaration.
+        assert_eq!(declaration_column("x=cB.y;", 7, "cB"), None);
+    }
+
+    #[test]
+    fn a_named_class_expression_is_named_by_its_binding() {
+        let line = "var a=1,Xe=class n{constructor(){}}";
+        let n = line.find(" n{").unwrap() + 1;
+        assert_eq!(
+            super::outer_binding(line, n),
+            Some(line.find("Xe").unwrap())
+        );
+        assert_eq!(super::outer_binding("class n{", 6), None);
+    }
+}
+
+impl SourceMaps {
     /// The original position of `loc`, or why there is none.
     pub fn resolve(&mut self, loc: &SourceLocation) -> Resolved {
         let file = match self.script_path(&loc.script) {

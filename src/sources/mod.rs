@@ -3,6 +3,7 @@
 //! around a position, and the command that opens an editor there. Nothing here fails a whole
 //! view: a missing file or a broken map is a status.
 
+pub mod class_names;
 pub mod editor;
 pub mod excerpt;
 pub mod maps;

@@ -3,6 +3,7 @@
 //! report with a representative object per group.
 
 use super::views::View;
+use crate::analysis::leaks::LeakGroup;
 use crate::model::format;
 use crate::model::growth::{GrowthData, GrowthModel};
 use crate::model::{AppState, Command, ObjRef, SnapId, Tab};
@@ -190,54 +191,165 @@ fn classes_chart(ui: &mut Ui, m: &mut GrowthModel, half: f32, cmds: &mut Vec<Com
     });
 }
 
-/// Objects allocated between the first and second-to-last snapshot still alive in the last.
+/// The leak report: one row per place where objects build up, the leaks first (grew in
+/// every interval), then what was allocated once; for one snapshot, the suspects.
 fn leak_report(ui: &mut Ui, d: &GrowthData, last: SnapId, cmds: &mut Vec<Command>) {
-    match &d.leaks {
-        None => {
-            ui.label("Open three or more snapshots (baseline, target, final) for the leak report.");
-        }
-        Some(r) => {
-            ui.strong(format!(
-                "Leak report: objects allocated between {} and {} still alive in {}",
-                d.names[0],
-                d.names[d.names.len() - 2],
-                d.names[d.names.len() - 1]
-            ));
-            ui.label(format!(
-                "Detached DOM nodes in the last snapshot: {} ({} new since the first). Collections growing in every snapshot: {}.",
-                r.detached_dom,
-                r.new_detached_dom,
-                d.collections.len()
-            ));
-            egui::Grid::new("leak-groups")
-                .striped(true)
-                .num_columns(4)
-                .show(ui, |ui| {
-                    ui.strong("Class");
-                    ui.strong("Count");
-                    ui.strong("Retained");
-                    ui.strong("Why it is alive (the retaining path that explains it)");
-                    ui.end_row();
-                    for g in r.groups.iter().take(30) {
-                        if ui
-                            .link(format!(
-                                "{} @{}",
-                                format::shorten(&g.class, 40),
-                                g.representative_id
-                            ))
-                            .on_hover_text("Select the largest object of this group")
-                            .clicked()
-                        {
-                            cmds.push(Command::Select(ObjRef::new(last, g.representative)));
-                        }
-                        ui.label(format::group(g.count));
-                        ui.label(format::kb(g.retained_size));
-                        leak_path(ui, g);
-                        ui.end_row();
-                    }
-                });
-        }
+    let Some(r) = &d.leaks else {
+        ui.label("Open three or more snapshots of the same process (or one, for its suspects) for the leak report.");
+        return;
+    };
+    if r.snapshots == 1 {
+        ui.strong(format!(
+            "Leak suspects in {}: where the memory builds up",
+            d.names[0]
+        ));
+    } else {
+        ui.strong(format!(
+            "Leak report over {} snapshots: {} rows grew in every interval",
+            r.snapshots,
+            r.groups.len()
+        ));
+        ui.label(format!(
+            "Detached DOM nodes in the last snapshot: {} ({} new since the first). Collections growing in every snapshot: {}.",
+            r.detached_dom,
+            r.new_detached_dom,
+            d.collections.len()
+        ));
     }
+    if r.groups.is_empty() {
+        ui.label(
+            RichText::new("No row grew in every interval: nothing leaks in this series.").weak(),
+        );
+    }
+    for (i, g) in r.groups.iter().take(50).enumerate() {
+        leak_row(ui, i + 1, g, r.heap_size, last, cmds);
+    }
+    if !r.allocated_once.is_empty() {
+        ui.add_space(6.0);
+        egui::CollapsingHeader::new(format!(
+            "Allocated once ({} rows: grew, but not every time)",
+            r.allocated_once.len()
+        ))
+        .id_salt("allocated-once")
+        .show(ui, |ui| {
+            for (i, g) in r.allocated_once.iter().take(30).enumerate() {
+                leak_row(ui, i + 1, g, r.heap_size, last, cmds);
+            }
+        });
+    }
+}
+
+/// The counts as a small line, its last point marked.
+fn sparkline(ui: &mut Ui, counts: &[u64]) -> egui::Response {
+    let (rect, resp) = ui.allocate_exact_size(egui::vec2(72.0, 18.0), egui::Sense::hover());
+    let max = counts.iter().copied().max().unwrap_or(0).max(1) as f32;
+    let n = counts.len().max(2) - 1;
+    let pts: Vec<egui::Pos2> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            egui::pos2(
+                rect.left() + rect.width() * i as f32 / n as f32,
+                rect.bottom() - 2.0 - (rect.height() - 4.0) * c as f32 / max,
+            )
+        })
+        .collect();
+    let color = ui.visuals().hyperlink_color;
+    ui.painter().add(egui::Shape::line(
+        pts.clone(),
+        egui::Stroke::new(1.5, color),
+    ));
+    if let Some(p) = pts.last() {
+        ui.painter().circle_filled(*p, 2.5, color);
+    }
+    resp.on_hover_text(format!(
+        "count per snapshot: {}",
+        counts
+            .iter()
+            .map(|c| format::group(*c))
+            .collect::<Vec<_>>()
+            .join(" → ")
+    ))
+}
+
+fn class_text(g: &LeakGroup) -> String {
+    match &g.original_class {
+        Some(o) if *o != g.class => format!("{o} ({})", g.class),
+        _ => g.class.clone(),
+    }
+}
+
+/// One row: rank, pattern, class and count, sparkline, holder in words, fix; expands to its
+/// members and its path. Clicking the holder selects it (its path shows in the panel).
+fn leak_row(
+    ui: &mut Ui,
+    rank: usize,
+    g: &LeakGroup,
+    heap_size: u64,
+    last: SnapId,
+    cmds: &mut Vec<Command>,
+) {
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("{rank}.")).weak());
+        ui.label(
+            RichText::new(g.pattern.word())
+                .monospace()
+                .color(ui.visuals().warn_fg_color),
+        );
+        let title = format!("{} ×{}", class_text(g), format::group(g.count));
+        let target = g.holder.as_ref().map_or(g.representative, |h| h.node);
+        if ui
+            .link(RichText::new(title).strong())
+            .on_hover_text("Select where this row builds up, and show the path to it")
+            .clicked()
+        {
+            cmds.push(Command::Select(ObjRef::new(last, target)));
+        }
+        sparkline(ui, &g.counts);
+        ui.label(format!(
+            "retains {} ({})",
+            format::kb(g.retained_size),
+            format::percent(g.retained_size, heap_size)
+        ));
+    });
+    if let Some(h) = &g.holder {
+        ui.label(format!("builds up in {}", h.label));
+    }
+    ui.label(RichText::new(format!("fix: {}", g.fix)).italics());
+    egui::CollapsingHeader::new(format!("{} member classes, path", g.members.len()))
+        .id_salt(("leak-row", rank, g.representative_id))
+        .show(ui, |ui| leak_members(ui, g, last, cmds));
+}
+
+fn leak_members(ui: &mut Ui, g: &LeakGroup, last: SnapId, cmds: &mut Vec<Command>) {
+    egui::Grid::new(("leak-members", g.representative_id))
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            for m in &g.members {
+                let name = match &m.original_class {
+                    Some(o) if *o != m.class => format!("{o} ({})", m.class),
+                    _ => m.class.clone(),
+                };
+                if ui.link(format::shorten(&name, 60)).clicked() {
+                    cmds.push(Command::Select(ObjRef::new(last, m.node)));
+                }
+                ui.label(format!("×{}", format::group(m.count)));
+                ui.label(format::kb(m.retained_size));
+                ui.end_row();
+            }
+        });
+    if ui
+        .small_button(format!(
+            "Select the largest object @{}",
+            g.representative_id
+        ))
+        .clicked()
+    {
+        cmds.push(Command::Select(ObjRef::new(last, g.representative)));
+    }
+    leak_path(ui, g);
 }
 
 /// Collections that grow in every snapshot (the same object by id).
@@ -269,7 +381,7 @@ fn growing_collections(ui: &mut Ui, d: &GrowthData, last: SnapId, cmds: &mut Vec
 }
 
 /// A leak group's reason in words, then the last steps of its path (all of them on hover).
-fn leak_path(ui: &mut Ui, g: &crate::analysis::leaks::LeakGroup) {
+fn leak_path(ui: &mut Ui, g: &LeakGroup) {
     let step = |s: &crate::analysis::leaks::PathStep| {
         format!("{} {}", format::shorten(&s.from_label, 40), s.edge_label)
     };
