@@ -75,10 +75,10 @@ const classes = ['Session', 'PriceWatcher', 'StockPoller', 'Timeout', 'ChainLink
 const counts = [];
 for (const name of snaps) {
   const src = path.join(appDir, 'snapshots', name + '.heapsnapshot');
-  const text = fs.readFileSync(src, 'utf8');
-  counts.push(countClasses(text, classes));
+  const dst = path.join(out, name + '.heapsnapshot.gz');
+  fs.writeFileSync(dst, zlib.gzipSync(fs.readFileSync(src), { level: 9 }));
+  counts.push(await countClasses(dst, classes));
   console.log(name, JSON.stringify(counts.at(-1)));
-  fs.writeFileSync(path.join(out, name + '.heapsnapshot.gz'), zlib.gzipSync(text, { level: 9 }));
 }
 // counts: the first class's objects in each snapshot, as counted in the files themselves.
 const withCounts = e => ({ ...e, counts: counts.map(c => c[e.classes[0]]) });
