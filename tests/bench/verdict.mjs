@@ -73,8 +73,10 @@ function scoreSeries(name, exp, report) {
     const counts = g && Array.isArray(g.counts) ? g.counts : null;
     // The row grows by the planted count in every interval (later rows may start from a warm-up count).
     if (counts && counts.length > 1 && counts.slice(1).every((c, i) => c - counts[i] === leak.per_round)) growthOk++;
-    if (g && g.pattern === leak.pattern) patternsOk++;
-    const pattern = `${dash(g && g.pattern)} (${leak.pattern})`;
+    // patterns_ok: where a leak fits two words of the taxonomy (a cron job is a timer in a registry).
+    const accepted = leak.patterns_ok || [leak.pattern];
+    if (g && accepted.includes(g.pattern)) patternsOk++;
+    const pattern = `${dash(g && g.pattern)} (${accepted.join('|')})`;
     const approx = leak.minified_shared && g && g.original_class == null ? '~' : '';
     console.log(`  ${pad(leak.name, 30)} ${padl(idx >= 0 ? approx + (idx + 1) : 'none', 5)} ${padl(spread, 5)}  ${pad(counts ? counts.join(',') : (g ? `- (count ${g.count})` : '-'), 22)} ${pad(pattern, 28)} ${g ? nameOf(g) : '-'}`);
   }

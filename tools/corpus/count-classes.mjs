@@ -67,7 +67,8 @@ export async function countClasses(file, classes) {
   return Object.fromEntries(wanted);
 }
 
-if (import.meta.url === 'file://' + fs.realpathSync(process.argv[1] || '')) {
+const isMain = (() => { try { return import.meta.url === 'file://' + fs.realpathSync(process.argv[1]); } catch { return false; } })();
+if (isMain) {
   const [list, ...files] = process.argv.slice(2);
   if (!list || !files.length) { console.error('usage: node count-classes.mjs CLASS[,CLASS...] FILE...'); process.exit(2); }
   for (const f of files) console.log(f, JSON.stringify(await countClasses(f, list.split(','))));
