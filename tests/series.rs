@@ -298,3 +298,163 @@ fn retainers_lead_with_the_variable_and_differ_in_their_last_user_step() {
         "{texts:#?}"
     );
 }
+
+/// The leak report on a real-app series from `fixtures/verdict/CASE` (see its expected.json).
+fn verdict(case: &str) -> (Value, Value) {
+    let dir = fixture(&format!("verdict/{case}"));
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let files = expected["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| dir.join(f.as_str().unwrap()))
+        .collect();
+    (leaks(files), expected)
+}
+
+/// The report's row for one of expected.json's leaks: named after its class (original or
+/// minified), or for a row whose class is a means (a listener), by its first members.
+fn row_of<'a>(groups: &'a [Value], classes: &[Value]) -> Option<(usize, &'a Value)> {
+    let named = |g: &Value| {
+        let name = if g["original_class"].is_null() {
+            &g["class"]
+        } else {
+            &g["original_class"]
+        };
+        classes.contains(name)
+    };
+    let member = |g: &Value| {
+        g["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(3)
+            .any(|m| classes.contains(&m["original_class"]) || classes.contains(&m["class"]))
+    };
+    (groups.iter().position(named))
+        .or_else(|| groups.iter().position(member))
+        .map(|i| (i, &groups[i]))
+}
+
+/// Every planted leak is one row among the first, growing by its planted count every round,
+/// with its pattern; the bounded cache, the churn and the one-off objects are not leaks.
+fn assert_verdict(case: &str) {
+    let (v, expected) = verdict(case);
+    let groups = v["groups"].as_array().unwrap();
+    let leaks = expected["leaks"].as_array().unwrap();
+    for leak in leaks {
+        let classes = leak["classes"].as_array().unwrap();
+        let (rank, g) =
+            row_of(groups, classes).unwrap_or_else(|| panic!("{case}: no row for {leak}"));
+        assert!(
+            rank < 2 * leaks.len(),
+            "{case}: {} at rank {}",
+            leak["name"],
+            rank + 1
+        );
+        let counts: Vec<u64> = g["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .collect();
+        let per_round = leak["per_round"].as_u64().unwrap();
+        assert!(
+            counts.windows(2).all(|w| w[1] - w[0] == per_round),
+            "{case}: {} counts {counts:?}",
+            leak["name"]
+        );
+        let ok = leak
+            .get("patterns_ok")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_else(|| vec![leak["pattern"].clone()]);
+        assert!(
+            ok.contains(&g["pattern"]),
+            "{case}: {} is {}",
+            leak["name"],
+            g["pattern"]
+        );
+        // One row per leak: no other leak row is named after it.
+        let spread = groups
+            .iter()
+            .filter(|g| {
+                let name = if g["original_class"].is_null() {
+                    &g["class"]
+                } else {
+                    &g["original_class"]
+                };
+                classes.contains(name)
+            })
+            .count();
+        assert!(
+            spread <= 1,
+            "{case}: {} spread over {spread} rows",
+            leak["name"]
+        );
+    }
+    for not in expected["not_leaks"].as_array().unwrap() {
+        let classes = not["classes"].as_array().unwrap();
+        let named = groups
+            .iter()
+            .find(|g| classes.contains(&g["class"]) || classes.contains(&g["original_class"]));
+        assert!(
+            named.is_none(),
+            "{case}: {} reported as a leak",
+            not["name"]
+        );
+    }
+}
+
+#[test]
+fn a_node_service_s_five_leaks_are_five_rows_and_its_bounded_cache_none() {
+    assert_verdict("node-service");
+    let (v, _) = verdict("node-service");
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 5, "{:#}", v["groups"]);
+    let session = groups.iter().find(|g| g["class"] == "Session").unwrap();
+    assert_eq!(session["counts"], serde_json::json!([5, 45, 85, 125]));
+    assert_eq!(session["holder"]["class"], "Map");
+    // The one-off objects were allocated once.
+    assert!(
+        v["allocated_once"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["class"] == "StartupConfig")
+    );
+}
+
+#[test]
+fn a_minified_page_s_undisposed_editor_views_are_one_row_under_their_authors_name() {
+    assert_verdict("page-widget");
+    let (v, _) = verdict("page-widget");
+    let first = &v["groups"][0];
+    // esbuild named the class `n`, as it did thousands of other objects; the map says which.
+    assert_eq!(first["class"], "n");
+    assert_eq!(first["original_class"], "EditorView");
+    assert!(
+        first["fix"]
+            .as_str()
+            .unwrap()
+            .contains("destroy() on each EditorView"),
+        "{}",
+        first["fix"]
+    );
+}
+
+#[test]
+fn an_out_of_memory_snapshot_s_first_suspect_is_the_map_that_filled_it() {
+    let dir = fixture("verdict/oom");
+    let v = leaks(vec![dir.join("oom.heapsnapshot.gz")]);
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    assert_eq!(v["snapshots"], 1);
+    let first = &v["groups"][0];
+    assert_eq!(first["class"], expected["suspect"]["class"]);
+    assert_eq!(first["count"], expected["suspect"]["count"]);
+    assert_eq!(first["pattern"], "collection");
+    let holder = first["holder"]["label"].as_str().unwrap();
+    assert!(holder.contains("variable cache"), "{holder}");
+}

@@ -86,7 +86,7 @@ fn print_text(
             writeln!(
                 out,
                 "   {} ×{}  {}  counts {}",
-                class_text(g),
+                g.title(),
                 format::group(g.count),
                 human_bytes(g.retained_size),
                 counts_text(&g.counts)
@@ -101,14 +101,6 @@ fn print_text(
         )?;
     }
     Ok(())
-}
-
-/// `StandaloneEditor (L2)` where a source map names the class, else the class.
-pub fn class_text(g: &LeakGroup) -> String {
-    match &g.original_class {
-        Some(o) if *o != g.class => format!("{o} ({})", g.class),
-        _ => g.class.clone(),
-    }
 }
 
 fn counts_text(counts: &[u64]) -> String {
@@ -131,7 +123,7 @@ fn print_group(
         out,
         "\n{rank}. [{}] {} ×{}{added}, retaining {} ({} of the heap)  (e.g. @{})",
         g.pattern.word(),
-        class_text(g),
+        g.title(),
         format::group(g.count),
         human_bytes(g.retained_size),
         format::percent(g.retained_size, report.heap_size),

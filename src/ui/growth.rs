@@ -272,13 +272,6 @@ fn sparkline(ui: &mut Ui, counts: &[u64]) -> egui::Response {
     ))
 }
 
-fn class_text(g: &LeakGroup) -> String {
-    match &g.original_class {
-        Some(o) if *o != g.class => format!("{o} ({})", g.class),
-        _ => g.class.clone(),
-    }
-}
-
 /// One row: rank, pattern, class and count, sparkline, holder in words, fix; expands to its
 /// members and its path. Clicking the holder selects it (its path shows in the panel).
 fn leak_row(
@@ -297,7 +290,7 @@ fn leak_row(
                 .monospace()
                 .color(ui.visuals().warn_fg_color),
         );
-        let title = format!("{} ×{}", class_text(g), format::group(g.count));
+        let title = format!("{} ×{}", g.title(), format::group(g.count));
         let target = g.holder.as_ref().map_or(g.representative, |h| h.node);
         if ui
             .link(RichText::new(title).strong())

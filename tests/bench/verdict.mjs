@@ -7,6 +7,8 @@
 // row's counts per snapshot, its pattern and its name; for each non-leak whether it is among the
 // groups (a false positive); for a single snapshot (suspects) the first group's holder, pattern and
 // count. One SUMMARY line per case ends its block. Fields the report lacks print as "-".
+// A row whose own class is a means (a listener function) counts when one of its first three
+// members is the leak's class (marked "m"), if no row is named after it.
 // A leak marked minified_shared in expected.json has a minified name other classes share: while the
 // report gives no original_class, its rank and spread count those other classes too (marked "~").
 // No dependencies beyond node.
@@ -53,6 +55,9 @@ const nameOf = g => g.original_class || g.class;
 // A row named by a source map is matched by its original name only: a minified name can be shared
 // by many classes (`n`). Without an original name the minified one has to do.
 const inClasses = (g, classes) => (g.original_class != null ? classes.includes(g.original_class) : classes.includes(g.class));
+// A row whose own class is a means (a listener function, a wrapper) names the leak's objects
+// among its first members: such a row counts too, marked "m", when no row is named after them.
+const memberOf = (g, classes) => (g.members || []).slice(0, 3).some(m => classes.includes(m.original_class || m.class));
 const pad = (s, n) => String(s).padEnd(n);
 const padl = (s, n) => String(s).padStart(n);
 
@@ -65,9 +70,11 @@ function scoreSeries(name, exp, report) {
   const ranks = [];
   let spreadMax = 0, patternsOk = 0, growthOk = 0;
   for (const leak of exp.leaks || []) {
-    const idx = groups.findIndex(g => inClasses(g, leak.classes));
+    let idx = groups.findIndex(g => inClasses(g, leak.classes));
+    const byMember = idx < 0 && (idx = groups.findIndex(g => memberOf(g, leak.classes))) >= 0;
     const g = idx >= 0 ? groups[idx] : null;
-    const spread = groups.filter(g => inClasses(g, leak.classes)).length + once.filter(g => inClasses(g, leak.classes)).length;
+    const matches = g => inClasses(g, leak.classes) || memberOf(g, leak.classes);
+    const spread = groups.filter(matches).length + once.filter(matches).length;
     spreadMax = Math.max(spreadMax, spread);
     ranks.push(idx >= 0 ? idx + 1 : null);
     const counts = g && Array.isArray(g.counts) ? g.counts : null;
@@ -77,7 +84,7 @@ function scoreSeries(name, exp, report) {
     const accepted = leak.patterns_ok || [leak.pattern];
     if (g && accepted.includes(g.pattern)) patternsOk++;
     const pattern = `${dash(g && g.pattern)} (${accepted.join('|')})`;
-    const approx = leak.minified_shared && g && g.original_class == null ? '~' : '';
+    const approx = (leak.minified_shared && g && g.original_class == null ? '~' : '') + (byMember ? 'm' : '');
     console.log(`  ${pad(leak.name, 30)} ${padl(idx >= 0 ? approx + (idx + 1) : 'none', 5)} ${padl(spread, 5)}  ${pad(counts ? counts.join(',') : (g ? `- (count ${g.count})` : '-'), 22)} ${pad(pattern, 28)} ${g ? nameOf(g) : '-'}`);
   }
   const falsePositives = [];

@@ -94,10 +94,42 @@ pub struct LeakGroup {
     /// Why the representative is alive, in words: `variable cache in module scope of
     /// leak.js` (the last variable or property of a user object on its path).
     pub reason: Option<String>,
-    /// The representative as a reader says it (`scope of handle (leak.js:12)`, `Session`).
+    /// The representative as a reader says it (`scope of handle (leak.js:12)`, `Session`,
+    /// `onPrice() service.js:84` for a function).
     pub label: String,
+    /// The row's objects are functions (listeners, callbacks): the label names them better
+    /// than their class.
+    pub is_function: bool,
     #[serde(skip)]
     pub representative: u32,
+}
+
+impl LeakGroup {
+    /// The row's name: `StandaloneEditor (L2)` where a source map names the class, a
+    /// function by its name and place, else the class.
+    pub fn title(&self) -> String {
+        if self.is_function {
+            // A listener or callback: its code, and the first object of a class it keeps.
+            let kept = self.members.iter().find(|m| {
+                m.class != self.class
+                    && !m.class.starts_with("system / ")
+                    && !m.class.starts_with('(')
+                    && m.class != "Function"
+            });
+            return match kept {
+                Some(m) => format!(
+                    "{} holding {}",
+                    self.label,
+                    m.original_class.as_deref().unwrap_or(&m.class)
+                ),
+                None => self.label.clone(),
+            };
+        }
+        match &self.original_class {
+            Some(o) if *o != self.class => format!("{o} ({})", self.class),
+            _ => self.class.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, serde::Serialize)]

@@ -182,6 +182,7 @@ impl<'a> Words<'a> {
             } else {
                 node_label(h, self.locs, o)
             },
+            is_function: !row.internal && h.snap.ntype(o) == crate::snapshot::NodeType::CLOSURE,
             representative: o,
             class,
         }
