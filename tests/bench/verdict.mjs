@@ -6,9 +6,10 @@
 // is one of the leak's classes), how many rows it is spread over (groups and allocated_once), the
 // row's counts per snapshot, its pattern and its name; for each non-leak whether it is among the
 // groups (a false positive); for a single snapshot (suspects) the first group's holder, pattern and
-// count. One SUMMARY line per case ends its block. Fields the report lacks print as "-".
-// A row whose own class is a means (a listener function) counts when one of its first three
-// members is the leak's class (marked "m"), if no row is named after it.
+// count. A rank marked "m" is a group that holds the leak's objects as members (not named after
+// them); the spread counts every row that names or holds them, or is named after one of the leak's
+// `related` classes (records a library keeps per leaked object in another service). Groups that
+// belong to no planted leak are listed as "other groups". One SUMMARY line per case ends its block. Fields the report lacks print as "-".
 // A leak marked minified_shared in expected.json has a minified name other classes share: while the
 // report gives no original_class, its rank and spread count those other classes too (marked "~").
 // No dependencies beyond node.
@@ -55,9 +56,15 @@ const nameOf = g => g.original_class || g.class;
 // A row named by a source map is matched by its original name only: a minified name can be shared
 // by many classes (`n`). Without an original name the minified one has to do.
 const inClasses = (g, classes) => (g.original_class != null ? classes.includes(g.original_class) : classes.includes(g.class));
-// A row whose own class is a means (a listener function, a wrapper) names the leak's objects
-// among its first members: such a row counts too, marked "m", when no row is named after them.
-const memberOf = (g, classes) => (g.members || []).slice(0, 3).some(m => classes.includes(m.original_class || m.class));
+// A row holds the objects when it is named after them or lists them among its members (a listener
+// row is named after the function; the objects it keeps are members).
+const holds = (g, classes) => inClasses(g, classes) || (g.members || []).some(m => inClasses(m, classes));
+// The first group named after the classes; failing that, the first that has them as members ("m").
+function findRow(groups, classes) {
+  const named = groups.findIndex(g => inClasses(g, classes));
+  if (named >= 0) return { idx: named, via: '' };
+  return { idx: groups.findIndex(g => holds(g, classes)), via: 'm' };
+}
 const pad = (s, n) => String(s).padEnd(n);
 const padl = (s, n) => String(s).padStart(n);
 
@@ -68,15 +75,19 @@ function scoreSeries(name, exp, report) {
   console.log(`rows: ${groups.length + once.length} (groups ${groups.length}, allocated_once ${hasOnce ? once.length : '-'})`);
   console.log(`  ${pad('leak', 30)} ${padl('rank', 5)} ${padl('rows', 5)}  ${pad('counts', 22)} ${pad('pattern (expected)', 28)} name`);
   const ranks = [];
+  const marks = [];
+  const explained = new Set();          // groups that belong to a planted leak
   let spreadMax = 0, patternsOk = 0, growthOk = 0;
   for (const leak of exp.leaks || []) {
-    let idx = groups.findIndex(g => inClasses(g, leak.classes));
-    const byMember = idx < 0 && (idx = groups.findIndex(g => memberOf(g, leak.classes))) >= 0;
+    const { idx, via } = findRow(groups, leak.classes);
     const g = idx >= 0 ? groups[idx] : null;
-    const matches = g => inClasses(g, leak.classes) || memberOf(g, leak.classes);
-    const spread = groups.filter(matches).length + once.filter(matches).length;
+    // related: records the library keeps per leaked object elsewhere (rows of the same leak).
+    const ofLeak = g => holds(g, leak.classes) || inClasses(g, leak.related || []);
+    const spread = groups.filter(ofLeak).length + once.filter(ofLeak).length;
+    groups.forEach((g, i) => { if (ofLeak(g)) explained.add(i); });
     spreadMax = Math.max(spreadMax, spread);
     ranks.push(idx >= 0 ? idx + 1 : null);
+    marks.push(via);
     const counts = g && Array.isArray(g.counts) ? g.counts : null;
     // The row grows by the planted count in every interval (later rows may start from a warm-up count).
     if (counts && counts.length > 1 && counts.slice(1).every((c, i) => c - counts[i] === leak.per_round)) growthOk++;
@@ -84,23 +95,26 @@ function scoreSeries(name, exp, report) {
     const accepted = leak.patterns_ok || [leak.pattern];
     if (g && accepted.includes(g.pattern)) patternsOk++;
     const pattern = `${dash(g && g.pattern)} (${accepted.join('|')})`;
-    const approx = (leak.minified_shared && g && g.original_class == null ? '~' : '') + (byMember ? 'm' : '');
-    console.log(`  ${pad(leak.name, 30)} ${padl(idx >= 0 ? approx + (idx + 1) : 'none', 5)} ${padl(spread, 5)}  ${pad(counts ? counts.join(',') : (g ? `- (count ${g.count})` : '-'), 22)} ${pad(pattern, 28)} ${g ? nameOf(g) : '-'}`);
+    const approx = leak.minified_shared && g && g.original_class == null ? '~' : '';
+    console.log(`  ${pad(leak.name, 30)} ${padl(idx >= 0 ? approx + (idx + 1) + via : 'none', 5)} ${padl(spread, 5)}  ${pad(counts ? counts.join(',') : (g ? `- (count ${g.count})` : '-'), 22)} ${pad(pattern, 28)} ${g ? nameOf(g) : '-'}`);
   }
   const falsePositives = [];
   for (const nl of exp.not_leaks || []) {
-    const idx = groups.findIndex(g => inClasses(g, nl.classes));
-    const inOnce = once.some(g => inClasses(g, nl.classes));
-    const verdict = idx >= 0 ? `FALSE POSITIVE: group rank ${idx + 1} (${nameOf(groups[idx])} ×${groups[idx].count})` : inOnce ? 'ok (allocated_once)' : 'ok (not reported)';
+    const { idx, via } = findRow(groups, nl.classes);
+    const inOnce = once.some(g => holds(g, nl.classes));
+    const as = via ? ', as a member' : '';
+    const verdict = idx >= 0 ? `FALSE POSITIVE: group rank ${idx + 1} (${nameOf(groups[idx])} ×${groups[idx].count}${as})` : inOnce ? 'ok (allocated_once)' : 'ok (not reported)';
     if (idx >= 0) falsePositives.push(`${nl.name}@${idx + 1}`);
     console.log(`  not leak ${pad(nl.name, 30)} ${verdict}`);
   }
+  const others = groups.map((g, i) => [g, i]).filter(([, i]) => !explained.has(i));
+  if (others.length) console.log(`  other groups (${others.length}): ${others.slice(0, 8).map(([g, i]) => `${i + 1}. ${nameOf(g)} ×${g.count}`).join('; ')}${others.length > 8 ? '; ...' : ''}`);
   const n = (exp.leaks || []).length;
   const found = ranks.filter(r => r !== null);
   const top = Math.max(5, 2 * n);        // a few rows of noise above a leak still count as found
-  console.log(`SUMMARY ${name}: rows ${groups.length + once.length}; ranks ${ranks.map(r => r ?? 'none').join(',')}; ` +
+  console.log(`SUMMARY ${name}: rows ${groups.length + once.length}; ranks ${ranks.map((r, i) => (r === null ? 'none' : r + marks[i])).join(',')}; ` +
     `in top ${top}: ${found.filter(r => r <= top).length}/${n}; max spread ${spreadMax}; patterns ${patternsOk}/${n}; ` +
-    `grows by per_round ${growthOk}/${n}; false positives ${falsePositives.length ? falsePositives.join(',') : 0}`);
+    `grows by per_round ${growthOk}/${n}; false positives ${falsePositives.length ? falsePositives.join(',') : 0}; other groups ${others.length}`);
 }
 
 function scoreSuspect(name, exp, report) {

@@ -7,12 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serve, launch } from './chrome.mjs';
 import { countClasses, countWithProperty } from '../count-classes.mjs';
+import { minifiedNames } from '../minified-names.mjs';
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 // opts: here (the case's folder), out, appDir, rounds, files (copied to appDir), builds (esbuild
-// argument lists, run in appDir), warmUp(page), round(page, r), leaks/notLeaks (entries of
-// expected.json whose classes are original names; the minified ones are added). A leak whose
+// argument lists, run in appDir), bundle (the built script with a map, relative to appDir),
+// warmUp(page), round(page, r), leaks/notLeaks (entries of expected.json whose classes and related
+// are original names; the minified ones, from the page and from the map, are added). A leak whose
 // minified name other classes share (esbuild names many `var X = class n {...}` classes `n`) gives
 // `prop`, a property its instances own, to be counted by; its entry then says minified_shared.
 export async function runPageCase(opts) {
@@ -46,7 +48,10 @@ export async function runPageCase(opts) {
       await opts.round(page, r);
       await snapshot('S' + r);
     }
-    const both = e => ({ ...e, classes: e.classes.flatMap(c => (names[c] && names[c] !== c ? [c, names[c]] : [c])) });
+    const originals = [...opts.leaks, ...opts.notLeaks].flatMap(e => [...e.classes, ...(e.related || [])]);
+    const fromMap = minifiedNames(path.join(appDir, opts.bundle), originals);
+    const expand = list => [...new Set(list.flatMap(c => [c, ...(names[c] ? [names[c]] : []), ...(fromMap[c] || [])]))];
+    const both = e => ({ ...e, classes: expand(e.classes), ...(e.related ? { related: expand(e.related) } : {}) });
     const leaks = opts.leaks.map(both);
     const notLeaks = opts.notLeaks.map(both);
     const all = [...new Set([...leaks, ...notLeaks].flatMap(e => e.classes))];

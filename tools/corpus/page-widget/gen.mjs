@@ -14,6 +14,7 @@ const PER_ROUND = 5;
 await runPageCase({
   here: path.dirname(new URL(import.meta.url).pathname), out, appDir, rounds: +rounds,
   files: ['main.js'],
+  bundle: 'app/widget.js',
   builds: [['main.js', '--bundle', '--minify', '--sourcemap', '--format=iife', '--target=chrome120', '--outfile=app/widget.js']],
   async warmUp(page) {
     await page.evaluate('app.openAndDestroy(5)');
