@@ -230,11 +230,20 @@ fn a_series_shows_the_growth_chart_and_the_leak_report() {
         .expect("a leak report for three snapshots");
     assert_eq!(report.groups[0].class, "Session");
     assert!(m.top_classes().iter().any(|c| c.name == "Session"));
-    // The chart's legend and the report are on screen.
+    // The chart's legend and the report are on screen: each row with its pattern and fix.
     h.get_by_label("Total");
-    h.get_by_label_contains(
-        "Leak report: objects allocated between leak-0.heapsnapshot.gz and leak-1.heapsnapshot.gz",
-    );
+    h.get_by_label_contains("Leak report over 3 snapshots: 3 rows grew in every interval");
+    h.get_by_label("collection");
+    h.get_by_label("timers");
+    h.get_by_label_contains("fix: remove the 'tick' listener");
+    // A row's title selects where it builds up: the Map in variable cache.
+    h.get_by_label("Session ×800").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let st = &h.state().state;
+    let sel = st.selection.expect("the row's holder is selected");
+    assert_eq!(st.snaps[2].id, sel.snap);
+    assert_eq!(st.snaps[2].heap().class_name(sel.node), "Map");
     // A class's button opens the Comparison of the first and last snapshots on that class.
     h.get_by_label("Compare Function").click();
     h.run_steps(2);
@@ -290,8 +299,9 @@ fn searching_by_id_and_by_name_selects_objects() {
 
 #[test]
 fn a_remembered_tab_that_cannot_show_falls_back_to_summary() {
+    // Comparison needs two snapshots.
     let mut h = harness_with(Settings {
-        tab: Tab::Growth,
+        tab: Tab::Comparison,
         ..Settings::default()
     });
     drop_files(&mut h, &[leak(3)]);

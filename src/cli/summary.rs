@@ -1,5 +1,7 @@
 use super::{CliError, load_for_cli, shown_distance};
 use crate::analysis::{statistics::Statistics, summary};
+use crate::sources::SourceMaps;
+use crate::sources::class_names::ClassNames;
 use crate::util::human_bytes;
 use std::io::Write;
 use std::path::Path;
@@ -7,6 +9,9 @@ use std::path::Path;
 #[derive(serde::Serialize)]
 struct Row<'a> {
     name: &'a str,
+    /// The class as its authors named it, where a source map says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_class: Option<String>,
     count: u64,
     distance: Option<i32>,
     shallow_size: u64,
@@ -55,10 +60,18 @@ pub fn run(
             t.elapsed().as_secs_f64() * 1e3
         );
     }
+    let mut maps = SourceMaps::new();
+    maps.search_near(file);
+    let mut names = ClassNames::new(&heap, &mut maps);
+    let mut original = |r: &summary::ClassAggregate| {
+        let o = *r.members.first()?;
+        names.original(o).filter(|n| *n != r.name)
+    };
     if json {
         let classes: Vec<Row> = rows
             .iter()
             .map(|r| Row {
+                original_class: original(r),
                 name: &r.name,
                 count: r.count,
                 distance: shown_distance(r.distance),
@@ -96,7 +109,11 @@ pub fn run(
         "Constructor", "Count", "Distance", "Shallow", "%", "Retained", "%"
     )?;
     for r in rows.iter().take(top) {
-        let name = crate::model::format::shorten(&r.name, 50);
+        let name = match original(r) {
+            Some(o) => format!("{o} ({})", r.name),
+            None => r.name.clone(),
+        };
+        let name = crate::model::format::shorten(&name, 50);
         writeln!(
             out,
             "{:<50} {:>9} {:>8} {:>12} {:>4}% {:>12} {:>4}%",

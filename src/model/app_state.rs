@@ -140,7 +140,7 @@ impl AppState {
             .map(|s| s.id)
     }
 
-    /// Whether `tab` can show now (Comparison and Growth need two snapshots).
+    /// Whether `tab` can show now (Comparison needs two snapshots).
     pub fn tab_enabled(&self, tab: Tab) -> bool {
         match tab {
             Tab::Allocations => self.current_has_allocation_stacks(),

@@ -26,10 +26,10 @@ pub enum Tab {
 }
 
 impl Tab {
-    /// Comparison and Growth need a second snapshot to show anything.
+    /// Comparison needs a second snapshot; Growth & leaks shows one snapshot's leak suspects.
     pub fn min_snapshots(self) -> usize {
         match self {
-            Tab::Comparison | Tab::Growth => 2,
+            Tab::Comparison => 2,
             _ => 1,
         }
     }

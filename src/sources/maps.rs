@@ -81,6 +81,8 @@ pub struct SourceMaps {
     maps: HashMap<PathBuf, Result<Option<LoadedMap>, String>>,
     /// Generated files' text, read once, for finding declarations.
     texts: HashMap<PathBuf, Option<String>>,
+    /// Where each script named in a declaration lookup is, found once.
+    scripts: HashMap<String, Option<PathBuf>>,
 }
 
 impl SourceMaps {
@@ -94,6 +96,7 @@ impl SourceMaps {
             .push((from.trim_end_matches('/').to_string(), to.into()));
         self.remaps.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
         self.maps.clear();
+        self.scripts.clear();
     }
 
     /// Parses `FROM=TO` as the command line gives it.
@@ -113,6 +116,7 @@ impl SourceMaps {
         if !self.roots.iter().any(|r| r == dir) {
             self.roots.push(dir.to_path_buf());
             self.maps.clear();
+            self.scripts.clear();
         }
     }
 
@@ -184,7 +188,14 @@ impl SourceMaps {
     /// (`var L2=class`, `class L2`, `function L2(`) before `loc` in the generated script: the
     /// authors' name of a minified class, whose objects' location is their constructor's.
     pub fn declared_name(&mut self, loc: &SourceLocation, ident: &str) -> Option<String> {
-        let file = self.script_path(&loc.script).ok()?;
+        let file = match self.scripts.get(&loc.script) {
+            Some(known) => known.clone(),
+            None => {
+                let found = self.script_path(&loc.script).ok();
+                self.scripts.insert(loc.script.clone(), found.clone());
+                found
+            }
+        }?;
         let text = self
             .texts
             .entry(file.clone())

@@ -97,7 +97,11 @@ fn row_at(h: &Heap, ex: &Explainer, p: u32) -> Option<RawRow> {
     } else {
         NONE
     };
-    let mut row = RawRow::new(h, first, HeldBy { holder: p, edge }, false);
+    // A backing store is named by its owner (a Map's table, which a handle may also hold,
+    // is dominated by the root rather than by its Map).
+    let holder = owner_of_store(h, ex, p);
+    let edge = if holder == p { edge } else { NONE };
+    let mut row = RawRow::new(h, first, HeldBy { holder, edge }, false);
     for &c in &kids {
         if h.class[c as usize] == class {
             row.add_top(h, c);
@@ -105,6 +109,22 @@ fn row_at(h: &Heap, ex: &Explainer, p: u32) -> Option<RawRow> {
     }
     row.members = member_classes(h, &row.tops);
     Some(row)
+}
+
+/// The first object up the explaining path of `p` that is not a backing store.
+fn owner_of_store(h: &Heap, ex: &Explainer, p: u32) -> u32 {
+    let mut cur = p;
+    for _ in 0..8 {
+        if !is_storage(h, cur) {
+            return cur;
+        }
+        let e = ex.parent[cur as usize];
+        if e == NONE {
+            break;
+        }
+        cur = edge_source(h, e);
+    }
+    p
 }
 
 /// The classes under the row's objects: count and retained size of each class's topmost.
