@@ -269,3 +269,16 @@ fn unknown_object_id_is_an_error() {
     assert_eq!(code, 1);
     assert!(err.contains("not an object id"), "{err}");
 }
+
+#[test]
+fn leaks_of_two_snapshots_says_what_it_takes() {
+    let a = common::fixture("leak/leak-0.heapsnapshot.gz");
+    let b = common::fixture("leak/leak-1.heapsnapshot.gz");
+    let (code, out, err) = heapdive(&["leaks", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("one snapshot (its suspects) or a series of three or more"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

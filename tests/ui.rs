@@ -578,3 +578,21 @@ fn clicking_an_object_row_selects_it() {
     settle(&mut h);
     assert_eq!(h.state().state.selection.map(|s| s.node), Some(label.0));
 }
+
+#[test]
+fn one_snapshot_s_growth_view_names_its_leak_suspect() {
+    let mut h = harness();
+    drop_files(
+        &mut h,
+        &[common::fixture("verdict/oom/oom.heapsnapshot.gz")],
+    );
+    settle(&mut h);
+    h.state_mut().run(Command::ShowTab(Tab::Growth));
+    h.run_steps(2);
+    settle(&mut h);
+    h.run_steps(2);
+    h.get_by_label_contains("Leak suspects in oom.heapsnapshot.gz");
+    // The Map in variable cache holds every Req of the out-of-memory process.
+    h.get_by_label("Req ×30,000");
+    h.get_by_label_contains("builds up in Map held by variable cache");
+}

@@ -172,10 +172,13 @@ pub enum PassThrough {
     StorageAndSameClass,
 }
 
-/// The holder walk, memoised per node.
+/// The holder walk, memoised per node: up the explaining path (the words' holder), or up
+/// the dominator tree (a row's identity: every snapshot has its dominators already, while
+/// an explaining path costs a pass of its own).
 pub struct HolderWalk<'a> {
     h: &'a Heap,
-    parent: &'a [u32],
+    /// Explaining-path parent edges, or None to walk the dominator tree.
+    parent: Option<&'a [u32]>,
     pass: PassThrough,
     memo: Vec<u64>,
 }
@@ -195,9 +198,32 @@ impl<'a> HolderWalk<'a> {
     pub fn new(h: &'a Heap, explainer: &'a Explainer, pass: PassThrough) -> HolderWalk<'a> {
         HolderWalk {
             h,
-            parent: &explainer.parent,
+            parent: Some(&explainer.parent),
             pass,
             memo: vec![UNSET; h.node_count()],
+        }
+    }
+
+    pub fn by_dominators(h: &'a Heap, pass: PassThrough) -> HolderWalk<'a> {
+        HolderWalk {
+            h,
+            parent: None,
+            pass,
+            memo: vec![UNSET; h.node_count()],
+        }
+    }
+
+    /// The next node up, and the edge from it (NONE on the dominator tree); None at the top.
+    fn up(&self, o: u32) -> Option<(u32, u32)> {
+        match self.parent {
+            Some(parent) => {
+                let e = parent[o as usize];
+                (e != NONE).then(|| (edge_source(self.h, e), e))
+            }
+            None => {
+                let d = self.h.idom[o as usize];
+                (d != o).then_some((d, NONE))
+            }
         }
     }
 
@@ -229,14 +255,12 @@ impl<'a> HolderWalk<'a> {
                 break m;
             }
             chain.push(cur);
-            let e = self.parent[cur as usize];
-            if e == NONE {
+            let Some((p, e)) = self.up(cur) else {
                 break pack(HeldBy {
                     holder: NONE,
                     edge: NONE,
                 });
-            }
-            let p = edge_source(self.h, e);
+            };
             if !self.passes(p, start_class) {
                 break pack(HeldBy { holder: p, edge: e });
             }

@@ -180,6 +180,9 @@ impl MemberStat {
 /// A row before words: its holder, class, top objects and members.
 #[derive(Clone, Debug)]
 pub struct RawRow {
+    /// Where the row builds up on the dominator tree: its identity in every snapshot.
+    pub key_holder: u32,
+    /// Where the first top object's explaining path enters the old heap: the words' holder.
     pub holder: u32,
     pub holder_edge: u32,
     /// Class string index of the top objects, and their code (`holders::code_key`).
@@ -207,6 +210,7 @@ pub struct RawRow {
 impl RawRow {
     fn new(h: &Heap, o: u32, held: HeldBy, internal: bool) -> RawRow {
         RawRow {
+            key_holder: held.holder,
             holder: held.holder,
             holder_edge: held.edge,
             class: h.class[o as usize],
@@ -269,15 +273,17 @@ fn is_trivial(h: &Heap, o: u32) -> bool {
 fn fold_trivial(h: &Heap, rows: Vec<RawRow>) -> Vec<RawRow> {
     let (trivial, mut out): (Vec<RawRow>, Vec<RawRow>) = rows
         .into_iter()
-        .partition(|r| !r.internal && r.holder != NONE && is_trivial(h, r.representative));
+        .partition(|r| !r.internal && r.key_holder != NONE && is_trivial(h, r.representative));
     for t in trivial {
         let main = out
             .iter_mut()
-            .filter(|r| !r.internal && r.holder == t.holder && !is_trivial(h, r.representative))
+            .filter(|r| {
+                !r.internal && r.key_holder == t.key_holder && !is_trivial(h, r.representative)
+            })
             .max_by_key(|r| r.retained);
         match main {
             Some(m) => {
-                m.also.push((t.holder, t.class, t.code));
+                m.also.push((t.key_holder, t.class, t.code));
                 m.retained += t.retained;
                 m.shallow += t.shallow;
                 merge_members(&mut m.members, t.members);
@@ -319,12 +325,8 @@ pub fn leak_report(heaps: &[&Heap]) -> LeakReport {
     let rows = fold_trivial(last, series::rows_of_last(last, &explainer, since.clone()));
     let keys = count_keys(last, &rows);
     let mut counts: Vec<Vec<u64>> = vec![Vec::with_capacity(heaps.len()); rows.len()];
-    for (i, h) in heaps.iter().enumerate() {
-        let ex = (i + 1 == heaps.len()).then_some(&explainer);
-        for (r, c) in series::count_in(h, &since, &keys, ex)
-            .into_iter()
-            .enumerate()
-        {
+    for h in heaps {
+        for (r, c) in series::count_in(h, &since, &keys).into_iter().enumerate() {
             counts[r].push(c);
         }
     }
@@ -388,7 +390,7 @@ fn count_keys(h: &Heap, rows: &[RawRow]) -> series::CountKeys {
             continue;
         }
         let name = |c: u32| h.snap.strings.get(c).to_string();
-        keys.push((id(row.holder), name(row.class), row.code, r));
+        keys.push((id(row.key_holder), name(row.class), row.code, r));
         for &(holder, class, code) in &row.also {
             keys.push((id(holder), name(class), code, r));
         }

@@ -5,7 +5,6 @@ use super::holders::{HolderWalk, NONE, PassThrough, Since, Tops, code_key};
 use super::{MemberStat, RawRow};
 use crate::analysis::Heap;
 use crate::analysis::explain::Explainer;
-use crate::analysis::locations::Locations;
 use rustc_hash::FxHashMap;
 
 /// Runtime objects (compiled code, feedback, hidden objects, internal arrays): they follow
@@ -26,7 +25,8 @@ const INTERNALS_KEY: (u32, u32, u64) = (NONE, NONE, 0);
 /// new top objects' count and sizes, and the classes of what they own.
 pub fn rows_of_last(h: &Heap, ex: &Explainer, since: Since) -> Vec<RawRow> {
     let mut tops = Tops::new(h, since.clone());
-    let mut walk = HolderWalk::new(h, ex, PassThrough::NewAndStorage(since.clone()));
+    let mut by_dom = HolderWalk::by_dominators(h, PassThrough::NewAndStorage(since.clone()));
+    let mut words = HolderWalk::new(h, ex, PassThrough::NewAndStorage(since.clone()));
     let mut index: FxHashMap<(u32, u32, u64), usize> = FxHashMap::default();
     let mut rows: Vec<RawRow> = Vec::new();
     for o in 0..h.node_count() as u32 {
@@ -34,14 +34,16 @@ pub fn rows_of_last(h: &Heap, ex: &Explainer, since: Since) -> Vec<RawRow> {
             continue;
         }
         let internal = is_v8_internal(h, o);
-        let held = walk.of(o);
+        let key_holder = by_dom.of(o).holder;
         let key = if internal {
             INTERNALS_KEY
         } else {
-            (held.holder, h.class[o as usize], code_key(h, o))
+            (key_holder, h.class[o as usize], code_key(h, o))
         };
         let r = *index.entry(key).or_insert_with(|| {
-            rows.push(RawRow::new(h, o, held, internal));
+            let mut row = RawRow::new(h, o, words.of(o), internal);
+            row.key_holder = key_holder;
+            rows.push(row);
             rows.len() - 1
         });
         rows[r].add_top(h, o);
@@ -112,17 +114,9 @@ pub struct CountKeys {
 /// Each row's count of its own class's objects in snapshot `h`: objects whose top is held
 /// where the row's is (same holder id, same top class). Old objects are their own tops, so
 /// a collection that holds the same number of entries in every snapshot counts the same.
-pub fn count_in(h: &Heap, since: &Since, keys: &CountKeys, ex: Option<&Explainer>) -> Vec<u64> {
-    let built;
-    let ex = match ex {
-        Some(ex) => ex,
-        None => {
-            built = Explainer::build(h, &Locations::build(&h.snap));
-            &built
-        }
-    };
+pub fn count_in(h: &Heap, since: &Since, keys: &CountKeys) -> Vec<u64> {
     let mut tops = Tops::new(h, since.clone());
-    let mut walk = HolderWalk::new(h, ex, PassThrough::NewAndStorage(since.clone()));
+    let mut walk = HolderWalk::by_dominators(h, PassThrough::NewAndStorage(since.clone()));
     let index: FxHashMap<(u32, &str, u64), usize> = keys
         .keys
         .iter()

@@ -9,7 +9,7 @@ use super::{LeakReport, MemberStat, RawRow, rank};
 use crate::analysis::Heap;
 use crate::analysis::explain::{Explainer, edge_source};
 use crate::analysis::locations::Locations;
-use crate::snapshot::NodeType;
+use crate::snapshot::{EdgeType, NodeType};
 use rustc_hash::FxHashMap;
 
 /// A suspect retains at least this share of the heap (MAT's default is 10 %).
@@ -111,8 +111,27 @@ fn row_at(h: &Heap, ex: &Explainer, p: u32) -> Option<RawRow> {
     Some(row)
 }
 
-/// The first object up the explaining path of `p` that is not a backing store.
+/// The collection a backing store belongs to: the object whose `table`, `elements` or
+/// `properties` it is (a Map's table that a handle scope also holds is dominated by the root,
+/// and its explaining path may start at the handle); else the first object up its explaining
+/// path that is not a backing store.
 fn owner_of_store(h: &Heap, ex: &Explainer, p: u32) -> u32 {
+    if !is_storage(h, p) {
+        return p;
+    }
+    let s = &h.snap;
+    let owner = h.retainers.list(s, p).into_iter().find(|r| {
+        s.edge_type[r.edge as usize] == EdgeType::INTERNAL
+            && matches!(
+                s.edge_str(r.edge as usize),
+                Some("table" | "elements" | "properties")
+            )
+            && !is_storage(h, r.from)
+            && s.ntype(r.from) != NodeType::SYNTHETIC
+    });
+    if let Some(r) = owner {
+        return r.from;
+    }
     let mut cur = p;
     for _ in 0..8 {
         if !is_storage(h, cur) {

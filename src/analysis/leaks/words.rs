@@ -127,10 +127,29 @@ impl<'a> Words<'a> {
     }
 
     fn held_by(&self, what: String, holder: u32) -> String {
-        match reason_of(self.h, self.locs, self.ex, holder) {
+        match reason_of(self.h, self.locs, self.ex, holder).or_else(|| self.variable_of(holder)) {
             Some(r) => format!("{what} held by {r}"),
             None => what,
         }
+    }
+
+    /// A scope variable that holds `o`, when its explaining path has no reason of its own (a
+    /// Map being filled when the snapshot was taken is also on the stack, whose path is
+    /// shorter).
+    fn variable_of(&self, o: u32) -> Option<String> {
+        let h = self.h;
+        let s = &h.snap;
+        h.retainers
+            .list(s, o)
+            .into_iter()
+            .find(|r| s.edge_type[r.edge as usize] == EdgeType::CONTEXT)
+            .map(|r| {
+                let hop = crate::analysis::paths::Hop {
+                    from: r.from,
+                    edge: r.edge,
+                };
+                crate::analysis::steps::reason_text(h, self.locs, &hop)
+            })
     }
 
     pub fn group(&self, row: &RawRow, counts: Vec<u64>) -> LeakGroup {
