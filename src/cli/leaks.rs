@@ -57,9 +57,10 @@ fn print_text(
             files[0].display()
         )?;
     } else {
+        let rows = if report.groups.len() == 1 { "row" } else { "rows" };
         writeln!(
             out,
-            "Leaks over {} snapshots ({} … {}): {} rows grew in every interval, most bytes added first.",
+            "Leaks over {} snapshots ({} … {}): {} {rows} grew in every interval, most bytes added first.",
             files.len(),
             files[0].display(),
             files[files.len() - 1].display(),

@@ -204,8 +204,9 @@ fn leak_report(ui: &mut Ui, d: &GrowthData, last: SnapId, cmds: &mut Vec<Command
             d.names[0]
         ));
     } else {
+        let rows = if r.groups.len() == 1 { "row" } else { "rows" };
         ui.strong(format!(
-            "Leak report over {} snapshots: {} rows grew in every interval",
+            "Leak report over {} snapshots: {} {rows} grew in every interval",
             r.snapshots,
             r.groups.len()
         ));

@@ -113,6 +113,10 @@ impl<'a> Words<'a> {
         if label == "TimersList" {
             return format!("Node's timer list (TimersList @{})", h.id(holder));
         }
+        if label == "Pending activities" {
+            // Blink's root of objects with pending activity.
+            return "Pending activities (the page's live observers and listeners)".into();
+        }
         if edge != NONE {
             let name = fold_key(&h.snap.edge_name(edge as usize));
             match h.snap.edge_type[edge as usize] {
