@@ -134,7 +134,11 @@ fn print_group(
         writeln!(out, "   count per snapshot: {}", counts_text(&g.counts))?;
     }
     if let Some(h) = &g.holder {
-        writeln!(out, "   builds up in: {} @{}", h.label, h.id)?;
+        if h.label.contains('@') {
+            writeln!(out, "   builds up in: {}", h.label)?;
+        } else {
+            writeln!(out, "   builds up in: {} @{}", h.label, h.id)?;
+        }
     }
     if let Some(l) = &g.location {
         writeln!(out, "   code: {}", l.short())?;
