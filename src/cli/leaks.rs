@@ -57,7 +57,11 @@ fn print_text(
             files[0].display()
         )?;
     } else {
-        let rows = if report.groups.len() == 1 { "row" } else { "rows" };
+        let rows = if report.groups.len() == 1 {
+            "row"
+        } else {
+            "rows"
+        };
         writeln!(
             out,
             "Leaks over {} snapshots ({} … {}): {} {rows} grew in every interval, most bytes added first.",

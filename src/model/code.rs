@@ -53,6 +53,8 @@ pub struct CodeInfo {
     pub excerpt: Option<Result<Excerpt, String>>,
     /// The file, line and column "Open in editor" opens.
     pub open_target: Option<(PathBuf, u32, u32)>,
+    /// The object's class as its authors named it, where a source map says so.
+    pub original_class: Option<String>,
 }
 
 /// The K retaining paths to show: explaining paths when the snapshot's code is known,
@@ -77,10 +79,18 @@ pub fn code_info(
     node: u32,
     best: Option<&RetainingPath>,
 ) -> CodeInfo {
-    let location = code.locs.of(&heap.snap, node).map(|loc| match maps.lock() {
-        Ok(mut m) => m.locate(&loc),
-        Err(_) => SourceMaps::new().locate(&loc),
-    });
+    let loc = code.locs.of(&heap.snap, node);
+    let (location, original_class) = match (loc, maps.lock()) {
+        (Some(loc), Ok(mut m)) => {
+            let class = heap.class_name(node);
+            let original = (heap.snap.ntype(node) == crate::snapshot::NodeType::OBJECT)
+                .then(|| m.declared_name(&loc, class))
+                .flatten();
+            (Some(m.locate(&loc)), original)
+        }
+        (Some(loc), Err(_)) => (Some(SourceMaps::new().locate(&loc)), None),
+        (None, _) => (None, None),
+    };
     let reason = best
         .and_then(|p| code.explainer.last_reason(heap, p))
         .map(|hop| steps::reason_text(heap, &code.locs, &hop));
@@ -93,6 +103,7 @@ pub fn code_info(
         reason,
         excerpt,
         open_target,
+        original_class,
     }
 }
 

@@ -238,6 +238,13 @@ impl AppState {
         let Some(heap) = self.snap(snap).map(|s| s.heap().clone()) else {
             return;
         };
+        // Scripts not at their recorded path are looked for near the snapshot's file.
+        if let (Some(path), Ok(mut maps)) = (
+            self.snap(snap).map(|s| s.loaded.path.clone()),
+            self.maps.lock(),
+        ) {
+            maps.search_near(&path);
+        }
         jobs.spawn(JobKey::Code(snap), move |_| JobOutput::Code {
             snap,
             code: std::sync::Arc::new(code::SnapCode::build(&heap)),
@@ -263,6 +270,11 @@ impl AppState {
     fn set_source_remap(&mut self, text: String, jobs: &mut Jobs) {
         match code::maps_with_remap(&text) {
             Ok(maps) => {
+                if let Ok(mut m) = maps.lock() {
+                    for s in &self.snaps {
+                        m.search_near(&s.loaded.path);
+                    }
+                }
                 self.maps = maps;
                 self.settings.source_remap = text;
                 if let Some(obj) = self.selection {

@@ -7,7 +7,8 @@ use crate::model::format;
 use crate::model::{Command, ObjRef};
 use egui::{RichText, Ui};
 
-pub fn ui(ui: &mut Ui, h: &Heap, obj: ObjRef, cmds: &mut Vec<Command>) {
+/// `original`: the class's name as its authors wrote it, where a source map says so.
+pub fn ui(ui: &mut Ui, h: &Heap, obj: ObjRef, original: Option<&str>, cmds: &mut Vec<Command>) {
     let o = obj.node;
     let s = &h.snap;
     ui.heading(format!("@{}", h.id(o)));
@@ -20,7 +21,14 @@ pub fn ui(ui: &mut Ui, h: &Heap, obj: ObjRef, cmds: &mut Vec<Command>) {
                 ui.label(v);
                 ui.end_row();
             };
-            row("Class", h.class_name(o).to_string());
+            let class = h.class_name(o);
+            row(
+                "Class",
+                match original {
+                    Some(n) if n != class => format!("{n} ({class})"),
+                    _ => class.to_string(),
+                },
+            );
             row("Type", s.type_name(o).to_string());
             row(
                 "Shallow size",

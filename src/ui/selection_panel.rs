@@ -29,7 +29,12 @@ impl SelectionPanel {
                 egui::ScrollArea::vertical()
                     .id_salt("details-scroll")
                     .show(ui, |ui| {
-                        super::details::ui(ui, &heap, obj, cmds);
+                        let original = state
+                            .code_info
+                            .as_ref()
+                            .filter(|(o, _)| *o == obj)
+                            .and_then(|(_, i)| i.original_class.clone());
+                        super::details::ui(ui, &heap, obj, original.as_deref(), cmds);
                         super::code_panel::ui(ui, state, cmds);
                     });
             });
