@@ -1,19 +1,14 @@
 use clap::Parser;
-use heapdive::cli::{Cli, run};
+use heapdive::cli::{Cli, run_to_exit};
 
 fn main() {
     let cli = Cli::parse();
     match cli.command {
         Some(cmd) => {
             let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            if let Err(e) = run(cmd, &mut out) {
-                // A reader that stopped early (`| head`) is not an error worth a message.
-                if e.0.contains("Broken pipe") {
-                    return;
-                }
-                eprintln!("heapdive: {}", e.0);
-                std::process::exit(1);
+            let code = run_to_exit(cmd, &mut stdout.lock());
+            if code != 0 {
+                std::process::exit(code);
             }
         }
         None => open_window(cli.files, cli.select),

@@ -567,3 +567,113 @@ fn a_folder_that_cannot_be_made_and_a_wrong_ws_url_are_one_line() {
         "WebSocket handshake failed",
     );
 }
+
+/// `heapdive check --action ACTION` on tests/check_app/orders.js, with `env` set for it.
+fn check(env: &[(&str, &str)], action: &str, extra: &[&str]) -> Output {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_app/orders.js");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_heapdive"));
+    cmd.args(["check", "--ready", "ready", "--action", action])
+        .args(extra)
+        .args(["--", "node", app.to_str().unwrap()])
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn check_fails_a_leaking_scenario_and_passes_its_fixed_twin_every_time() {
+    // The same verdict on every run: five of each.
+    for run in 0..5 {
+        let dir = scratch(&format!("check-leak-{run}"));
+        let junit = dir.join("junit.xml");
+        let out = check(
+            &[("LEAK", "1")],
+            "handleOrders()",
+            &[
+                "--out",
+                dir.to_str().unwrap(),
+                "--junit",
+                junit.to_str().unwrap(),
+            ],
+        );
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "run {run}: {stdout}{}",
+            text(&out.stderr)
+        );
+        assert!(
+            stdout.starts_with("leak: 1 row grows in every round"),
+            "{stdout}"
+        );
+        // The row: its pattern, its count per round, where it builds up, the code, the fix.
+        assert!(
+            stdout.contains("[collection] Order: 50 → 100 → 150 → 200 (+50 per round)"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("variable audit"), "{stdout}");
+        assert!(stdout.contains("code: orders.js:5"), "{stdout}");
+        // On a leak the snapshots stay, and their paths are printed.
+        let kept = names_in(&dir);
+        assert_eq!(
+            kept.iter().filter(|n| n.ends_with(".heapsnapshot")).count(),
+            4,
+            "{kept:?}"
+        );
+        assert!(stdout.contains(dir.join("round-4.heapsnapshot").to_str().unwrap()));
+        let xml = std::fs::read_to_string(&junit).unwrap();
+        assert!(
+            xml.contains("tests=\"1\" failures=\"1\"") && xml.contains("name=\"Order\""),
+            "{xml}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+
+        let dir = scratch(&format!("check-fixed-{run}"));
+        let out = check(
+            &[],
+            "handleOrders()",
+            &["--out", dir.to_str().unwrap(), "--json"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "run {run}: {}",
+            text(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["verdict"], "pass");
+        assert_eq!(v["rounds"], 3);
+        assert_eq!(v["snapshots"].as_array().unwrap().len(), 4);
+        // A pass deletes them.
+        assert!(!names_in(&dir).iter().any(|n| n.ends_with(".heapsnapshot")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn check_says_in_one_line_when_the_scenario_fails() {
+    // The program exits while the scenario runs.
+    let out = check(
+        &[("CRASH", "1")],
+        "new Promise(r => setTimeout(r, 1000))",
+        &[],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    let last = err.trim_end().lines().last().unwrap();
+    assert!(
+        last.starts_with("heapdive: the scenario failed: the program exited"),
+        "{err}"
+    );
+    // The action throws.
+    let out = check(&[], "missing()", &[]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("`missing()` threw: ReferenceError"), "{err}");
+    // Bad usage: neither a program nor --attach.
+    let out = heapdive(&["check", "--action", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}

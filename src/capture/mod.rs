@@ -8,6 +8,7 @@
 pub mod cdp;
 #[cfg(unix)]
 pub mod pid;
+pub mod scenario;
 pub mod session;
 pub mod stream;
 pub mod target;

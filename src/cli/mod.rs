@@ -4,6 +4,7 @@
 
 mod allocations;
 mod capture;
+pub mod check;
 mod contexts;
 mod diff;
 mod growth;
@@ -141,6 +142,10 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// A leak test for CI: start a program (after --) or attach to one, repeat an action,
+    /// snapshot after each round, and exit 1 when a row of the leak report grew in every
+    /// round (0: no leak, 2: bad usage, 3: the scenario failed).
+    Check(check::CheckArgs),
     /// The Allocation view of a snapshot taken with allocation tracking: per function, what
     /// it allocated and what of that is alive; --stacks adds each object's allocation stack.
     Allocations {
@@ -214,6 +219,23 @@ pub enum Command {
         #[arg(long, value_name = "MB")]
         when_heap_above: Option<f64>,
     },
+}
+
+/// Runs a command as the process does and returns its exit code: 0, or 1 after the
+/// error's one line on stderr; `check` has codes of its own.
+pub fn run_to_exit(cmd: Command, out: &mut dyn std::io::Write) -> i32 {
+    if let Command::Check(a) = &cmd {
+        return check::run(a, out) as i32;
+    }
+    match run(cmd, out) {
+        Ok(()) => 0,
+        // A reader that stopped early (`| head`) is not an error worth a message.
+        Err(e) if e.0.contains("Broken pipe") => 0,
+        Err(e) => {
+            eprintln!("heapdive: {}", e.0);
+            1
+        }
+    }
 }
 
 /// A command failed; the message is already in words.
@@ -322,6 +344,10 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             out,
         ),
         Command::Targets { at, json } => targets::run(&at, json, out),
+        Command::Check(a) => match check::run(&a, out) {
+            check::Outcome::Pass => Ok(()),
+            o => Err(CliError(format!("check: {o:?}"))),
+        },
         Command::Capture {
             target,
             dir,

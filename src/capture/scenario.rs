@@ -1,0 +1,246 @@
+//! A leak test's scenario (`heapdive check`): start a program under the inspector on a free
+//! loopback port (or attach to a running one), wait until it is ready, repeat an action, and
+//! stream a snapshot after a garbage collection after the warm-up and after each round.
+
+use super::cdp::Cdp;
+use super::stream::PartialSnapshot;
+use super::{CaptureError, target};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// What to run and how often.
+pub struct Scenario {
+    /// `node app.js ARGS...`, started with `--inspect=127.0.0.1:0`; empty with `attach`.
+    pub program: Vec<String>,
+    /// `HOST:PORT` of a process that already listens.
+    pub attach: Option<String>,
+    pub ready: Option<String>,
+    pub action: String,
+    pub warmup: u32,
+    pub repeat: u32,
+    pub out: PathBuf,
+}
+
+/// How long a program may take to open its inspector, and to become ready.
+const START_LIMIT: Duration = Duration::from_secs(20);
+const READY_LIMIT: Duration = Duration::from_secs(60);
+/// One action, a GC or a snapshot of a test scenario.
+const STEP_LIMIT: Duration = Duration::from_secs(600);
+
+/// The started program, stopped when dropped.
+struct Program(Child);
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs the scenario; `say` hears each step. Returns the snapshots, oldest first, or why the
+/// scenario itself failed (the program exited, the action threw...).
+pub fn run(s: &Scenario, say: &mut dyn FnMut(&str)) -> Result<Vec<PathBuf>, String> {
+    let (mut program, url) = match &s.attach {
+        Some(at) => (None, attach_url(at)?),
+        None => {
+            let (p, url) = start(&s.program)?;
+            (Some(p), url)
+        }
+    };
+    let mut cdp = Cdp::connect(&url).map_err(|e| format!("connecting to {url}: {e}"))?;
+    let mut step = |what: &str, program: &mut Option<Program>| {
+        exited(program).map_or(Ok(()), Err)?;
+        say(what);
+        Ok::<(), String>(())
+    };
+    if let Some(ready) = &s.ready {
+        step("waiting until ready", &mut program)?;
+        wait_ready(&mut cdp, ready, &mut program)?;
+    }
+    for i in 0..s.warmup {
+        step(&format!("warm-up {}", i + 1), &mut program)?;
+        evaluate(&mut cdp, &s.action).map_err(|e| with_exit(e, &mut program))?;
+    }
+    let mut snaps = Vec::new();
+    for round in 0..=s.repeat {
+        if round > 0 {
+            step(&format!("round {round}"), &mut program)?;
+            evaluate(&mut cdp, &s.action).map_err(|e| with_exit(e, &mut program))?;
+        }
+        step(&format!("snapshot {}", round + 1), &mut program)?;
+        let path = snapshot(&mut cdp, &s.out).map_err(|e| with_exit(e, &mut program))?;
+        snaps.push(path);
+    }
+    cdp.close();
+    Ok(snaps)
+}
+
+/// A program that exited says so, with its exit status.
+fn exited(program: &mut Option<Program>) -> Option<String> {
+    let p = program.as_mut()?;
+    let status = p.0.try_wait().ok()??;
+    Some(format!(
+        "the program exited ({status}) before the scenario ended"
+    ))
+}
+
+fn with_exit(e: String, program: &mut Option<Program>) -> String {
+    // A Node program that ends while the inspector is attached waits for it to detach; its
+    // context goes first.
+    if e.contains("Execution context was destroyed") {
+        return "the program exited before the scenario ended (its context was destroyed)".into();
+    }
+    exited(program).unwrap_or(e)
+}
+
+fn attach_url(at: &str) -> Result<String, String> {
+    let t = target::Target::parse(at).map_err(|e| e.to_string())?;
+    let info = target::resolve(&t).map_err(|e| e.to_string())?;
+    Ok(info.ws_url)
+}
+
+/// Starts the program with its inspector on a free loopback port and reads the port from the
+/// line Node prints (`Debugger listening on ws://127.0.0.1:PORT/...`).
+fn start(argv: &[String]) -> Result<(Program, String), String> {
+    let (exe, args) = argv
+        .split_first()
+        .ok_or("no program to run: give it after --, as in -- node app.js")?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("--inspect=127.0.0.1:0")
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start {exe}: {e}"))?;
+    let stderr = child.stderr.take().expect("piped");
+    let program = Program(child);
+    let (tx, rx) = mpsc::channel();
+    // The program's stderr goes on to ours; the inspector's URL comes back once.
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(i) = line.find("ws://") {
+                let _ = tx.send(line[i..].trim().to_string());
+            } else if !(line.starts_with("For help, see")
+                || line == "Debugger attached."
+                || line.starts_with("Waiting for the debugger to disconnect"))
+            {
+                eprintln!("{line}");
+            }
+        }
+    });
+    let mut program = Some(program);
+    let deadline = Instant::now() + START_LIMIT;
+    loop {
+        if let Ok(url) = rx.recv_timeout(Duration::from_millis(100)) {
+            return Ok((program.take().expect("started"), url));
+        }
+        if let Some(why) = exited(&mut program) {
+            return Err(why.replace("before the scenario ended", "before its inspector opened"));
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "{exe} opened no inspector within {} s (is it node?)",
+                START_LIMIT.as_secs()
+            ));
+        }
+    }
+}
+
+/// Evaluates `expr` in the target's global scope, awaiting a promise; an exception is the
+/// scenario's failure.
+fn evaluate(cdp: &mut Cdp, expr: &str) -> Result<Value, String> {
+    let params = json!({
+        "expression": expr,
+        "awaitPromise": true,
+        "returnByValue": true,
+        "includeCommandLineAPI": true,
+    });
+    let stop = AtomicBool::new(false);
+    let r = cdp
+        .call(
+            "Runtime.evaluate",
+            params,
+            Some(STEP_LIMIT),
+            &stop,
+            &mut |_, _| Ok(()),
+        )
+        .map_err(|e| format!("evaluating the action: {e}"))?;
+    if let Some(ex) = r.get("exceptionDetails") {
+        let text = ex["exception"]["description"]
+            .as_str()
+            .or_else(|| ex["text"].as_str())
+            .unwrap_or("an exception");
+        let first = text.lines().next().unwrap_or(text);
+        return Err(format!("`{expr}` threw: {first}"));
+    }
+    Ok(r["result"]["value"].clone())
+}
+
+/// Polls `ready` until it is truthy; until then it may throw (what it names is not defined
+/// yet while the program starts).
+fn wait_ready(cdp: &mut Cdp, ready: &str, program: &mut Option<Program>) -> Result<(), String> {
+    let deadline = Instant::now() + READY_LIMIT;
+    loop {
+        if let Some(why) = exited(program) {
+            return Err(why);
+        }
+        let last = match evaluate(cdp, ready) {
+            Ok(v) if is_truthy(&v) => return Ok(()),
+            Ok(v) => format!("it was {v}"),
+            Err(e) if e.contains("threw") => e,
+            Err(e) => return Err(with_exit(e, program)),
+        };
+        if Instant::now() > deadline {
+            return Err(format!(
+                "`{ready}` was not true within {} s ({last})",
+                READY_LIMIT.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn is_truthy(v: &Value) -> bool {
+    !matches!(v, Value::Null | Value::Bool(false)) && *v != json!(0) && *v != json!("")
+}
+
+/// A full GC, then a snapshot streamed to `dir/round-N.heapsnapshot`.
+fn snapshot(cdp: &mut Cdp, dir: &std::path::Path) -> Result<PathBuf, String> {
+    let stop = AtomicBool::new(false);
+    let ignore = &mut |_: &str, _: &Value| Ok(());
+    let text = |e: CaptureError| e.to_string();
+    cdp.call(
+        "HeapProfiler.collectGarbage",
+        json!({}),
+        Some(STEP_LIMIT),
+        &stop,
+        ignore,
+    )
+    .map_err(text)?;
+    let mut file = PartialSnapshot::create(dir, "round").map_err(text)?;
+    let mut write_error = None;
+    let mut on_chunk = |m: &str, p: &Value| {
+        if m == "HeapProfiler.addHeapSnapshotChunk" && write_error.is_none() {
+            write_error = file.write(p["chunk"].as_str().unwrap_or("")).err();
+        }
+        Ok(())
+    };
+    cdp.call(
+        "HeapProfiler.takeHeapSnapshot",
+        json!({"reportProgress": false}),
+        Some(STEP_LIMIT),
+        &stop,
+        &mut on_chunk,
+    )
+    .map_err(text)?;
+    if let Some(e) = write_error {
+        return Err(e.to_string());
+    }
+    file.finish().map(|(p, _)| p).map_err(text)
+}

@@ -1,0 +1,273 @@
+//! `heapdive check`: a leak test for CI. Runs a scenario (start a program, repeat an action,
+//! a snapshot after each round), reads the leak report over the series and decides: exit 1
+//! when a row grew in every round by at least `--min-count` objects and `--min-bytes` bytes,
+//! 0 when none did, 2 for bad usage, 3 when the scenario itself failed.
+
+use super::load_for_cli;
+use crate::analysis::leaks::{LeakGroup, LeakReport, leak_report};
+use crate::analysis::locations::short_script;
+use crate::capture::scenario::{self, Scenario};
+use crate::sources::SourceMaps;
+use crate::sources::class_names::name_report;
+use crate::util::human_bytes;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `heapdive check`'s options.
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// JavaScript evaluated in the program's global scope once per round (awaited when it
+    /// returns a promise).
+    #[arg(long)]
+    pub action: String,
+    /// Rounds of the action, each followed by a garbage collection and a snapshot.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: u32,
+    /// Rounds of the action before the first snapshot (caches and code warm up).
+    #[arg(long, default_value_t = 1)]
+    pub warmup: u32,
+    /// JavaScript that is truthy once the program is ready (polled until then).
+    #[arg(long)]
+    pub ready: Option<String>,
+    /// Use a process that already listens (HOST:PORT) instead of starting one.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub attach: Option<String>,
+    /// Where the snapshots go (default: a new temporary folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Keep the snapshots when nothing leaks (they are always kept on a leak).
+    #[arg(long)]
+    pub keep: bool,
+    /// A leak adds at least this many objects per round.
+    #[arg(long, default_value_t = 1)]
+    pub min_count: u64,
+    /// A leak adds at least this many bytes (retained) per round.
+    #[arg(long, default_value_t = 1024)]
+    pub min_bytes: u64,
+    /// The report as JSON, with the verdict, the rounds and the snapshots.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a JUnit XML report (one test case per leak) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// The program to start, after `--`: `-- node app.js ARGS...`.
+    #[arg(last = true, value_name = "PROGRAM")]
+    pub program: Vec<String>,
+}
+
+/// How `check` ended, as its exit code says.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Pass = 0,
+    Leak = 1,
+    Usage = 2,
+    ScenarioFailed = 3,
+}
+
+/// Runs the check; what went wrong is already printed (stderr) when it returns.
+pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Outcome {
+    if a.program.is_empty() == a.attach.is_none() {
+        eprintln!(
+            "heapdive: check needs a program after -- (-- node app.js) or --attach HOST:PORT, not both"
+        );
+        return Outcome::Usage;
+    }
+    if a.repeat < 2 {
+        eprintln!("heapdive: check needs --repeat 2 or more (a leak grows in every round)");
+        return Outcome::Usage;
+    }
+    let (dir, temporary) = match &a.out {
+        Some(d) => (d.clone(), false),
+        None => (temp_dir(), true),
+    };
+    let s = Scenario {
+        program: a.program.clone(),
+        attach: a.attach.clone(),
+        ready: a.ready.clone(),
+        action: a.action.clone(),
+        warmup: a.warmup,
+        repeat: a.repeat,
+        out: dir.clone(),
+    };
+    let snaps = match scenario::run(&s, &mut |step| eprintln!("heapdive check: {step}")) {
+        Ok(s) => s,
+        Err(why) => {
+            eprintln!("heapdive: the scenario failed: {why}");
+            if temporary {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            return Outcome::ScenarioFailed;
+        }
+    };
+    match decide(a, &snaps, out) {
+        Ok(Outcome::Pass) if !a.keep => {
+            for p in &snaps {
+                let _ = std::fs::remove_file(p);
+            }
+            if temporary {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            Outcome::Pass
+        }
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("heapdive: {e}");
+            Outcome::ScenarioFailed
+        }
+    }
+}
+
+fn temp_dir() -> PathBuf {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    std::env::temp_dir().join(format!("heapdive-check-{}-{stamp}", std::process::id()))
+}
+
+/// A row is a leak when it grew in every round by the thresholds.
+fn is_leak(g: &LeakGroup, rounds: u64, a: &CheckArgs) -> bool {
+    let per_round = g.counts.windows(2).map(|w| w[1].saturating_sub(w[0])).min();
+    per_round.is_some_and(|c| c >= a.min_count)
+        && g.counts.windows(2).all(|w| w[1] > w[0])
+        && g.retained_size / rounds.max(1) >= a.min_bytes
+}
+
+fn decide(a: &CheckArgs, snaps: &[PathBuf], out: &mut dyn Write) -> Result<Outcome, String> {
+    let heaps = snaps
+        .iter()
+        .map(|p| load_for_cli(p, false).map_err(|e| e.0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&crate::Heap> = heaps.iter().collect();
+    let mut report = leak_report(&refs);
+    let mut maps = SourceMaps::new();
+    if let Some(program) = a.program.get(1) {
+        maps.search_near(Path::new(program));
+    }
+    name_report(&mut report, heaps.last().expect("snapshots"), &mut maps);
+    let rounds = a.repeat as u64;
+    let leaks: Vec<&LeakGroup> = report
+        .groups
+        .iter()
+        .filter(|g| is_leak(g, rounds, a))
+        .collect();
+    let outcome = if leaks.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Leak
+    };
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        if a.json {
+            write_json(
+                out,
+                &report,
+                &leaks,
+                outcome == Outcome::Leak,
+                rounds,
+                snaps,
+            )
+        } else {
+            write_text(out, &leaks, snaps)
+        }
+    };
+    write(out).map_err(|e| e.to_string())?;
+    if let Some(f) = &a.junit {
+        std::fs::write(f, junit(&leaks)).map_err(|e| format!("{}: {e}", f.display()))?;
+    }
+    Ok(outcome)
+}
+
+fn write_text(out: &mut dyn Write, leaks: &[&LeakGroup], snaps: &[PathBuf]) -> std::io::Result<()> {
+    if leaks.is_empty() {
+        return writeln!(out, "pass: no row grew in every round");
+    }
+    let rows = if leaks.len() == 1 {
+        "row grows"
+    } else {
+        "rows grow"
+    };
+    writeln!(out, "leak: {} {rows} in every round", leaks.len())?;
+    for (i, g) in leaks.iter().enumerate() {
+        writeln!(out, "\n{}. {}", i + 1, one_line(g))?;
+        if let Some(h) = &g.holder {
+            writeln!(out, "   builds up in: {}", h.label)?;
+        }
+        if let Some(l) = &g.location {
+            writeln!(out, "   code: {}:{}", short_script(&l.script), l.line)?;
+        }
+        writeln!(out, "   fix: {}", g.fix)?;
+    }
+    writeln!(out, "\nsnapshots kept:")?;
+    for p in snaps {
+        writeln!(out, "   {}", p.display())?;
+    }
+    Ok(())
+}
+
+/// `[collection] Session: 5 → 45 → 85 → 125 (+40 per round), 26.8 kB added`.
+fn one_line(g: &LeakGroup) -> String {
+    let counts: Vec<String> = g.counts.iter().map(|c| c.to_string()).collect();
+    let rounds = g.counts.len().saturating_sub(1).max(1) as u64;
+    let per = (g.counts.last().unwrap_or(&0) - g.counts.first().unwrap_or(&0)) / rounds;
+    format!(
+        "[{}] {}: {} (+{per} per round), {} added",
+        g.pattern.word(),
+        g.title(),
+        counts.join(" → "),
+        human_bytes(g.retained_size)
+    )
+}
+
+fn write_json(
+    out: &mut dyn Write,
+    report: &LeakReport,
+    leaks: &[&LeakGroup],
+    leak: bool,
+    rounds: u64,
+    snaps: &[PathBuf],
+) -> std::io::Result<()> {
+    let mut doc = serde_json::to_value(report)?;
+    doc["verdict"] = (if leak { "leak" } else { "pass" }).into();
+    doc["rounds"] = rounds.into();
+    doc["snapshots"] = snaps
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .into();
+    doc["leaks"] = serde_json::to_value(leaks)?;
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// JUnit XML: one failing test case per leak, or one passing case.
+fn junit(leaks: &[&LeakGroup]) -> String {
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let n = leaks.len().max(1);
+    x += &format!(
+        "<testsuite name=\"heapdive check\" tests=\"{n}\" failures=\"{}\">\n",
+        leaks.len()
+    );
+    if leaks.is_empty() {
+        x += "  <testcase classname=\"heapdive.check\" name=\"no leak\"/>\n";
+    }
+    for g in leaks {
+        let mut body = one_line(g);
+        if let Some(h) = &g.holder {
+            body += &format!("\nbuilds up in: {}", h.label);
+        }
+        body += &format!("\nfix: {}", g.fix);
+        x += &format!(
+            "  <testcase classname=\"heapdive.check\" name=\"{}\">\n    <failure message=\"{}\">{}</failure>\n  </testcase>\n",
+            xml(&g.title()),
+            xml(&one_line(g)),
+            xml(&body)
+        );
+    }
+    x + "</testsuite>\n"
+}
