@@ -677,3 +677,53 @@ fn check_says_in_one_line_when_the_scenario_fails() {
     let out = heapdive(&["check", "--action", "1"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
+
+/// A Chromium on PATH, or None (the page tests then say they did not run).
+fn chromium() -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn check_url_tells_a_leaking_page_from_its_fixed_twin_in_chromium() {
+    let Some(browser) = chromium() else {
+        eprintln!("no Chromium on PATH: check --url not tested");
+        return;
+    };
+    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_app/widgets.html");
+    let run = |query: &str| {
+        heapdive(&[
+            "check",
+            "--browser",
+            browser.to_str().unwrap(),
+            "--url",
+            &format!("file://{}{query}", page.display()),
+            "--action",
+            "addWidgets()",
+        ])
+    };
+    let out = run("?leak");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("[collection] Widget: 20 → 40 → 60 → 80"),
+        "{stdout}"
+    );
+    let out = run("");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A page that does not load is the scenario's failure.
+    let out = heapdive(&[
+        "check",
+        "--browser",
+        browser.to_str().unwrap(),
+        "--url",
+        "http://127.0.0.1:9/",
+        "--action",
+        "1",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("the page did not load"), "{err}");
+}

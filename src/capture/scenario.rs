@@ -19,6 +19,9 @@ pub struct Scenario {
     pub program: Vec<String>,
     /// `HOST:PORT` of a process that already listens.
     pub attach: Option<String>,
+    /// A page to open in headless Chromium (`browser`, or found on PATH).
+    pub url: Option<String>,
+    pub browser: Option<PathBuf>,
     pub ready: Option<String>,
     pub action: String,
     pub warmup: u32,
@@ -32,27 +35,37 @@ const READY_LIMIT: Duration = Duration::from_secs(60);
 /// One action, a GC or a snapshot of a test scenario.
 const STEP_LIMIT: Duration = Duration::from_secs(600);
 
-/// The started program, stopped when dropped.
-struct Program(Child);
+/// The started program, stopped when dropped (with the folder it was given, if any).
+struct Program(Child, Option<PathBuf>);
 
 impl Drop for Program {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        if let Some(dir) = &self.1 {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
 /// Runs the scenario; `say` hears each step. Returns the snapshots, oldest first, or why the
 /// scenario itself failed (the program exited, the action threw...).
 pub fn run(s: &Scenario, say: &mut dyn FnMut(&str)) -> Result<Vec<PathBuf>, String> {
-    let (mut program, url) = match &s.attach {
-        Some(at) => (None, attach_url(at)?),
-        None => {
+    let (mut program, url) = match (&s.attach, &s.url) {
+        (Some(at), _) => (None, attach_url(at)?),
+        (None, Some(page)) => {
+            let (p, url) = open_page(page, s.browser.as_deref())?;
+            (Some(p), url)
+        }
+        (None, None) => {
             let (p, url) = start(&s.program)?;
             (Some(p), url)
         }
     };
     let mut cdp = Cdp::connect(&url).map_err(|e| format!("connecting to {url}: {e}"))?;
+    if let Some(page) = &s.url {
+        wait_loaded(&mut cdp, page, &mut program)?;
+    }
     let mut step = |what: &str, program: &mut Option<Program>| {
         exited(program).map_or(Ok(()), Err)?;
         say(what);
@@ -111,24 +124,31 @@ fn start(argv: &[String]) -> Result<(Program, String), String> {
         .split_first()
         .ok_or("no program to run: give it after --, as in -- node app.js")?;
     let mut cmd = Command::new(exe);
-    cmd.arg("--inspect=127.0.0.1:0")
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped());
+    cmd.arg("--inspect=127.0.0.1:0").args(args);
+    launch(cmd, exe, true)
+}
+
+/// Starts `cmd` and waits for the `ws://` URL it prints on stderr. A program's other stderr
+/// lines go on to ours (`forward`); a browser's are its own noise.
+fn launch(mut cmd: Command, exe: &str, forward: bool) -> Result<(Program, String), String> {
+    cmd.stdin(Stdio::null()).stderr(Stdio::piped());
+    if !forward {
+        cmd.stdout(Stdio::null());
+    }
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("could not start {exe}: {e}"))?;
     let stderr = child.stderr.take().expect("piped");
-    let program = Program(child);
+    let program = Program(child, None);
     let (tx, rx) = mpsc::channel();
-    // The program's stderr goes on to ours; the inspector's URL comes back once.
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(i) = line.find("ws://") {
                 let _ = tx.send(line[i..].trim().to_string());
-            } else if !(line.starts_with("For help, see")
-                || line == "Debugger attached."
-                || line.starts_with("Waiting for the debugger to disconnect"))
+            } else if forward
+                && !(line.starts_with("For help, see")
+                    || line == "Debugger attached."
+                    || line.starts_with("Waiting for the debugger to disconnect"))
             {
                 eprintln!("{line}");
             }
@@ -149,6 +169,104 @@ fn start(argv: &[String]) -> Result<(Program, String), String> {
                 START_LIMIT.as_secs()
             ));
         }
+    }
+}
+
+/// Opens `page` in headless Chromium with remote debugging on a free loopback port, and
+/// returns the page target's WebSocket URL.
+fn open_page(page: &str, browser: Option<&std::path::Path>) -> Result<(Program, String), String> {
+    let exe = match browser {
+        Some(b) => b.to_path_buf(),
+        None => ["chromium", "chromium-browser", "google-chrome", "chrome"]
+            .iter()
+            .find_map(|n| on_path(n))
+            .ok_or("no Chromium on PATH: install it or give --browser PATH")?,
+    };
+    let profile = std::env::temp_dir().join(format!("heapdive-chromium-{}", std::process::id()));
+    let mut cmd = Command::new(&exe);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--remote-debugging-address=127.0.0.1",
+        "--remote-debugging-port=0",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .arg("about:blank");
+    let name = exe.display().to_string();
+    let (mut program, browser_url) = launch(cmd, &name, false)?;
+    program.1 = Some(profile);
+    // ws://127.0.0.1:PORT/devtools/browser/ID: the page is a target of the same port.
+    let authority = browser_url
+        .trim_start_matches("ws://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let (host, port) = authority
+        .rsplit_once(':')
+        .and_then(|(h, p)| Some((h.to_string(), p.parse::<u16>().ok()?)))
+        .ok_or_else(|| format!("{name} printed no inspector address ({browser_url})"))?;
+    let deadline = Instant::now() + START_LIMIT;
+    loop {
+        let pages = target::list_targets(&host, port).map_err(|e| e.to_string())?;
+        if let Some(t) = pages.into_iter().find(|t| t.kind == "page") {
+            return Ok((program, t.ws_url));
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{name} opened no page for {page}"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Navigates the blank page to `page` and waits until it has loaded; a page that could not
+/// load is the scenario's failure.
+fn wait_loaded(cdp: &mut Cdp, page: &str, program: &mut Option<Program>) -> Result<(), String> {
+    let stop = AtomicBool::new(false);
+    let r = cdp
+        .call(
+            "Page.navigate",
+            json!({ "url": page }),
+            Some(READY_LIMIT),
+            &stop,
+            &mut |_, _| Ok(()),
+        )
+        .map_err(|e| with_exit(format!("opening {page}: {e}"), program))?;
+    if let Some(why) = r["errorText"].as_str().filter(|t| !t.is_empty()) {
+        return Err(format!("the page did not load: {page} ({why})"));
+    }
+    let deadline = Instant::now() + READY_LIMIT;
+    loop {
+        let state = evaluate(cdp, "[document.readyState, location.href]")
+            .map_err(|e| with_exit(e, program))?;
+        let href = state[1].as_str().unwrap_or_default();
+        if href.starts_with("chrome-error:") {
+            return Err(format!("the page did not load: {page}"));
+        }
+        if state[0] == "complete" && href != "about:blank" {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the page did not finish loading within {} s: {page}",
+                READY_LIMIT.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

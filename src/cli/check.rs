@@ -32,6 +32,12 @@ pub struct CheckArgs {
     /// Use a process that already listens (HOST:PORT) instead of starting one.
     #[arg(long, value_name = "HOST:PORT")]
     pub attach: Option<String>,
+    /// Open this page in headless Chromium instead of starting a program.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The Chromium to run for --url (default: chromium or google-chrome on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub browser: Option<PathBuf>,
     /// Where the snapshots go (default: a new temporary folder).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -66,9 +72,10 @@ pub enum Outcome {
 
 /// Runs the check; what went wrong is already printed (stderr) when it returns.
 pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Outcome {
-    if a.program.is_empty() == a.attach.is_none() {
+    let targets = [!a.program.is_empty(), a.attach.is_some(), a.url.is_some()];
+    if targets.iter().filter(|&&t| t).count() != 1 {
         eprintln!(
-            "heapdive: check needs a program after -- (-- node app.js) or --attach HOST:PORT, not both"
+            "heapdive: check needs one of: a program after -- (-- node app.js), --url URL, --attach HOST:PORT"
         );
         return Outcome::Usage;
     }
@@ -83,6 +90,8 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Outcome {
     let s = Scenario {
         program: a.program.clone(),
         attach: a.attach.clone(),
+        url: a.url.clone(),
+        browser: a.browser.clone(),
         ready: a.ready.clone(),
         action: a.action.clone(),
         warmup: a.warmup,
