@@ -1,5 +1,7 @@
 use super::{CliError, load_for_cli};
 use crate::analysis::diff;
+use crate::sources::SourceMaps;
+use crate::sources::class_names::ClassNames;
 use crate::util::human_bytes;
 use std::io::Write;
 use std::path::Path;
@@ -23,11 +25,34 @@ pub fn run(
     if timings {
         eprintln!("{:>9.1} ms  Comparison", tc.elapsed().as_secs_f64() * 1e3);
     }
+    // The authors' class names where a source map says so, from a new object (else a
+    // deleted one).
+    let mut maps = SourceMaps::new();
+    maps.search_near(file);
+    let mut in_target = ClassNames::new(&t, &mut maps);
+    let mut originals: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| r.new_members.first().and_then(|&o| in_target.original(o)))
+        .collect();
+    drop(in_target);
+    let mut in_base = ClassNames::new(&b, &mut maps);
+    for (r, o) in rows.iter().zip(originals.iter_mut()) {
+        if o.is_none() {
+            *o = r.deleted_members.first().and_then(|&d| in_base.original(d));
+        }
+        o.take_if(|n| *n == r.name);
+    }
     if json {
+        let mut classes = serde_json::to_value(&rows)?;
+        for (c, o) in classes.as_array_mut().into_iter().flatten().zip(&originals) {
+            if let Some(o) = o {
+                c["original_class"] = o.as_str().into();
+            }
+        }
         let doc = serde_json::json!({
             "base": base.display().to_string(),
             "target": file.display().to_string(),
-            "classes": rows,
+            "classes": classes,
         });
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)?;
@@ -39,8 +64,12 @@ pub fn run(
         "{:<44} {:>9} {:>9} {:>9} {:>11} {:>11} {:>11}",
         "Constructor", "# New", "# Deleted", "# Delta", "Alloc. Size", "Freed Size", "Size Delta"
     )?;
-    for r in rows.iter().take(top) {
-        let name = crate::model::format::shorten(&r.name, 44);
+    for (r, original) in rows.iter().zip(&originals).take(top) {
+        let name = match original {
+            Some(o) => format!("{o} ({})", r.name),
+            None => r.name.clone(),
+        };
+        let name = crate::model::format::shorten(&name, 44);
         writeln!(
             out,
             "{:<44} {:>9} {:>9} {:>+9} {:>11} {:>11} {:>11}",
