@@ -458,3 +458,40 @@ fn an_out_of_memory_snapshot_s_first_suspect_is_the_map_that_filled_it() {
     let holder = first["holder"]["label"].as_str().unwrap();
     assert!(holder.contains("variable cache"), "{holder}");
 }
+
+#[test]
+fn summary_and_diff_name_minified_classes_as_their_authors_did() {
+    let dir = fixture("verdict/page-widget");
+    let out = run_cli(Command::Summary {
+        file: dir.join("S3.heapsnapshot.gz"),
+        json: true,
+        top: 0,
+        timings: false,
+    });
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let classes = v["classes"].as_array().unwrap();
+    // esbuild called EditorView `n`, as it did other classes: each row (one per
+    // constructor) gets its own name from the map.
+    let view = classes
+        .iter()
+        .find(|c| c["original_class"] == "EditorView")
+        .expect("a row for EditorView");
+    assert_eq!(view["name"], "n");
+    assert_eq!(view["count"], 15);
+    assert!(classes.iter().filter(|c| c["name"] == "n").count() > 1);
+    let out = run_cli(Command::Diff {
+        base: dir.join("S0.heapsnapshot.gz"),
+        file: dir.join("S3.heapsnapshot.gz"),
+        json: true,
+        top: 0,
+        timings: false,
+    });
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let view = v["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["original_class"] == "EditorView")
+        .expect("a Comparison row for EditorView");
+    assert_eq!(view["new_count"], 15);
+}

@@ -307,7 +307,7 @@ pub(crate) fn merge_members(into: &mut Vec<MemberStat>, from: Vec<MemberStat>) {
             None => into.push(m),
         }
     }
-    into.sort_by(|a, b| b.retained_size.cmp(&a.retained_size));
+    into.sort_by_key(|m| std::cmp::Reverse(m.retained_size));
 }
 
 /// The report over a series of three snapshots or more (oldest first), or the suspects of
