@@ -124,7 +124,10 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
     type_into(&mut h, "Capture folder:", &dir2.display().to_string());
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
-    assert_eq!(h.state().state.capture_dir(), dir2);
+    assert_eq!(
+        heapdive::model::capture_state::capture_dir(&h.state().state.settings),
+        dir2
+    );
     h.get_by_label("Take snapshot").click();
     step_until(&mut h, "the second capture to load", 90, |a| {
         a.state.snaps.len() == 2 && !a.is_busy()
@@ -133,7 +136,10 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
     let st = &h.state().state;
     assert!(st.tab_enabled(Tab::Comparison) && st.tab_enabled(Tab::Growth));
     assert_eq!(st.tab, Tab::Comparison, "two snapshots open the Comparison");
-    assert!(st.comparison.is_some(), "the comparison was computed");
+    assert!(
+        st.series.comparison.is_some(),
+        "the comparison was computed"
+    );
     assert_eq!(st.capture.marks.len(), 2, "one mark per snapshot");
     let wanted = [
         dir.join("capture-1.heapsnapshot"),
@@ -146,7 +152,9 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
         );
     }
     h.get_by_label("Growth & leaks").click();
-    step_until(&mut h, "the growth data", 60, |a| a.state.growth.is_some());
+    step_until(&mut h, "the growth data", 60, |a| {
+        a.state.series.growth.is_some()
+    });
 
     h.get_by_label("Detach").click();
     h.run_steps(3);

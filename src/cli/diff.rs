@@ -1,6 +1,6 @@
 use super::{CliError, load_for_cli};
 use crate::analysis::diff;
-use crate::util::human_bytes;
+use crate::fmt;
 use std::io::Write;
 use std::path::Path;
 
@@ -48,12 +48,12 @@ pub fn run(
             r.new_count,
             r.deleted_count,
             r.delta_count,
-            human_bytes(r.alloc_size),
-            human_bytes(r.freed_size),
+            fmt::bytes(r.alloc_size),
+            fmt::bytes(r.freed_size),
             format!(
                 "{}{}",
                 if r.size_delta < 0 { "−" } else { "+" },
-                human_bytes(r.size_delta.unsigned_abs())
+                fmt::bytes(r.size_delta.unsigned_abs())
             )
         )?;
     }
