@@ -4,23 +4,15 @@
 //! capture folder is a temp dir.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 use common::node::Node;
 use common::window::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use heapdive::model::Tab;
 use heapdive::ui::HeapdiveApp;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// An empty folder of its own under the target's temp dir.
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ui-capture-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 /// Steps frames until `done` holds (background jobs and capture events arrive meanwhile).
 fn step_until(
@@ -67,7 +59,7 @@ fn open_dialog(h: &mut Harness<'static, HeapdiveApp>, at: &str, dir: &Path) {
 #[test]
 fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
     let node = Node::inspect(&[]);
-    let dir = scratch("series");
+    let dir = common::scratch("ui-capture-series");
     let mut h = harness();
     open_dialog(&mut h, &node.at(), &dir);
 
@@ -169,7 +161,7 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
 #[test]
 fn a_target_that_exits_is_reported_and_its_captures_stay() {
     let mut node = Node::inspect(&[]);
-    let dir = scratch("exit");
+    let dir = common::scratch("ui-capture-exit");
     let mut h = harness();
     open_dialog(&mut h, &node.at(), &dir);
     h.get_by_label("Attach").click();
@@ -201,7 +193,7 @@ fn nothing_listening_is_said_in_words_in_the_dialog() {
         .unwrap()
         .port();
     let at = format!("127.0.0.1:{port}");
-    let dir = scratch("refused");
+    let dir = common::scratch("ui-capture-refused");
     let mut h = harness();
     open_dialog(&mut h, &at, &dir);
 
@@ -226,7 +218,7 @@ fn nothing_listening_is_said_in_words_in_the_dialog() {
 
 #[test]
 fn a_pid_that_does_not_exist_is_said_in_words_in_the_dialog() {
-    let dir = scratch("pid");
+    let dir = common::scratch("ui-capture-pid");
     let mut h = harness();
     open_dialog(&mut h, "127.0.0.1:9", &dir);
     type_into(&mut h, "Process id:", "2147483646");

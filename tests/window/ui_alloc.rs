@@ -3,7 +3,7 @@
 //! output), an object's allocation stack, and sampling heap profiles (flame graph and
 //! bottom-up table).
 
-mod common;
+use crate::common;
 use common::window::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

@@ -1,7 +1,7 @@
 //! The real app driven through egui_kittest (no GPU): drop files, wait for the background
 //! load, read rows, sort, filter, select an object and see why it is alive.
 
-mod common;
+use crate::common::{self, leak};
 use common::window::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -21,10 +21,6 @@ impl egui::DroppedFile for Dropped {
     fn bytes(&self) -> Result<Vec<u8>, String> {
         std::fs::read(&self.0).map_err(|e| e.to_string())
     }
-}
-
-fn leak(i: usize) -> PathBuf {
-    common::fixture(&format!("leak/leak-{i}.heapsnapshot.gz"))
 }
 
 /// The id of the open snapshot named `name`.

@@ -1,13 +1,9 @@
 //! The explorer's model without a window: commands in, job results out, everything by id.
 
-mod common;
+use crate::common::{self, leak};
 use heapdive::analysis::filters::NodeFilter;
 use heapdive::model::{AppState, Command, Jobs, ObjRef, Settings, SnapId, Tab};
 use std::time::{Duration, Instant};
-
-fn leak(i: usize) -> std::path::PathBuf {
-    common::fixture(&format!("leak/leak-{i}.heapsnapshot.gz"))
-}
 
 /// Applies job results until nothing runs.
 fn settle(st: &mut AppState, jobs: &mut Jobs) {
@@ -88,27 +84,10 @@ fn selection_paths_arrive_for_the_selection_only() {
     assert_eq!(st.selection.obj, Some(ObjRef::new(s, sessions[0])));
 }
 
-/// A scratch folder removed when the test ends.
-struct Scratch(std::path::PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let d = std::env::temp_dir().join(format!("heapdive-state-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        Scratch(d)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn a_redacted_copy_is_written_by_a_job_and_loads_with_the_same_summary() {
     let (mut st, mut jobs) = open(vec![leak(1)]);
-    let dir = Scratch::new("redact");
+    let dir = common::TempDir::new("state-redact");
     let out = dir.0.join("leak-1-redacted.heapsnapshot");
     let snap = st.snaps[0].id;
     st.apply(
