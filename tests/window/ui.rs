@@ -598,3 +598,31 @@ fn clicking_an_object_row_selects_it() {
     settle(&mut h);
     assert_eq!(h.state().state.selection.obj.map(|s| s.node), Some(label.0));
 }
+
+/// The window's own jobs (the file dialog, saving) and a view's job made to panic: each
+/// failure is said once, the path box stands in for the dialog, and the view shows a line
+/// that points at the error instead of a spinner that never stops.
+#[test]
+fn jobs_that_panic_leave_no_spinner_in_the_window() {
+    use heapdive::model::{JobKey, WindowCommand};
+    let mut h = harness();
+    let boom = |k: JobKey| matches!(k, JobKey::Dialog | JobKey::Save | JobKey::Compare);
+    h.state_mut().jobs.panic_when(boom);
+    h.state_mut().open_files(vec![leak(0), leak(1)]);
+    settle(&mut h);
+    assert_eq!(h.state().state.tab, Tab::Comparison);
+    h.get_by_label("Not available: see the error above.");
+    h.state_mut()
+        .run(Command::Window(WindowCommand::OpenDialog));
+    let save = WindowCommand::Save {
+        text: "x".into(),
+        file_name: "x.csv".into(),
+    };
+    h.state_mut().run(Command::Window(save));
+    settle(&mut h);
+    let st = &h.state().state;
+    assert_eq!(st.errors.len(), 3, "{:?}", st.errors);
+    assert!(st.errors.iter().all(|e| e.contains("internal error")));
+    assert!(st.show_path_box, "the path box stands in for the dialog");
+    assert!(!st.waiting_for(JobKey::Compare));
+}
