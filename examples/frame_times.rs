@@ -61,7 +61,7 @@ fn main() {
     let t = Instant::now();
     h.state_mut().open_files(vec![file.clone().into()]);
     let mut loading_frames = Vec::new();
-    while h.state().state.is_loading() {
+    while h.state().state.loads.is_loading() {
         loading_frames.push(frame(&mut h));
         std::thread::sleep(Duration::from_millis(16));
     }

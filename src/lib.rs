@@ -6,8 +6,10 @@
 pub mod analysis;
 pub mod capture;
 pub mod cli;
+pub mod fmt;
 pub mod load;
 pub mod model;
+pub mod paths;
 pub mod process_memory;
 pub mod profile;
 pub mod redact;

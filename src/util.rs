@@ -85,20 +85,6 @@ pub fn push_decimal(out: &mut Vec<u8>, mut v: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
-/// Human size in decimal units as DevTools prints them (B, kB, MB, GB).
-pub fn human_bytes(b: u64) -> String {
-    let b = b as f64;
-    if b < 1000.0 {
-        format!("{b} B")
-    } else if b < 1e6 {
-        format!("{:.1} kB", b / 1e3)
-    } else if b < 1e9 {
-        format!("{:.1} MB", b / 1e6)
-    } else {
-        format!("{:.2} GB", b / 1e9)
-    }
-}
-
 /// Fixed-size bit set.
 #[derive(Clone, Default)]
 pub struct BitVec {

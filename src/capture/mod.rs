@@ -6,6 +6,7 @@
 //! large the heap, and a broken capture leaves no file under its final name.
 
 pub mod cdp;
+pub mod events;
 #[cfg(unix)]
 pub mod pid;
 pub mod scenario;
@@ -15,7 +16,8 @@ pub mod target;
 pub mod usage;
 mod worker;
 
-pub use session::{CaptureEvent, CaptureSession, SavedSnapshot, Schedule, SessionOptions};
+pub use events::{CaptureEvent, SavedSnapshot, Schedule, SessionOptions};
+pub use session::CaptureSession;
 pub use stream::default_capture_dir;
 pub use target::{Target, TargetInfo, list_targets};
 pub use usage::UsageSample;

@@ -3,10 +3,10 @@
 
 use super::CaptureError;
 use super::cdp::Cdp;
-use super::session::{CaptureEvent, Command, SavedSnapshot, Schedule, SessionOptions, Wake};
+use super::events::{CaptureEvent, Command, SavedSnapshot, Schedule, SessionOptions, Wake};
 use super::stream::PartialSnapshot;
 use super::usage::sample;
-use crate::model::format;
+use crate::fmt;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -238,7 +238,7 @@ impl Worker {
                 self.out.send(CaptureEvent::Error(format!(
                     "{} not saved: {why} (after {} received; the partial file was removed)",
                     name.display(),
-                    format::kb(bytes)
+                    fmt::kb(bytes)
                 )));
                 // Reported; only what ends the session goes up.
                 match e {

@@ -3,7 +3,7 @@
 
 use super::{CliError, load_for_cli};
 use crate::analysis::allocations::{AllocationProfile, frame};
-use crate::util::human_bytes;
+use crate::fmt;
 use std::io::Write;
 use std::path::Path;
 
@@ -112,9 +112,9 @@ fn print_table(out: &mut dyn Write, rows: &[Row]) -> Result<(), CliError> {
             out,
             "{:>8} {:>10} {:>8} {:>10}  {name} {}:{}:{}",
             r.count,
-            human_bytes(r.size),
+            fmt::bytes(r.size),
             r.live_count,
-            human_bytes(r.live_size),
+            fmt::bytes(r.live_size),
             r.script,
             r.line,
             r.column

@@ -7,9 +7,9 @@ use super::load_for_cli;
 use crate::analysis::leaks::{LeakGroup, LeakReport, leak_report};
 use crate::analysis::locations::short_script;
 use crate::capture::scenario::{self, Scenario};
+use crate::fmt;
 use crate::sources::SourceMaps;
 use crate::sources::class_names::name_report;
-use crate::util::human_bytes;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -222,7 +222,7 @@ fn one_line(g: &LeakGroup) -> String {
         g.pattern.word(),
         g.title(),
         counts.join(" → "),
-        human_bytes(g.retained_size)
+        fmt::bytes(g.retained_size)
     )
 }
 

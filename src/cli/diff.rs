@@ -1,8 +1,8 @@
 use super::{CliError, load_for_cli};
 use crate::analysis::diff;
+use crate::fmt;
 use crate::sources::SourceMaps;
 use crate::sources::class_names::ClassNames;
-use crate::util::human_bytes;
 use std::io::Write;
 use std::path::Path;
 
@@ -77,12 +77,12 @@ pub fn run(
             r.new_count,
             r.deleted_count,
             r.delta_count,
-            human_bytes(r.alloc_size),
-            human_bytes(r.freed_size),
+            fmt::bytes(r.alloc_size),
+            fmt::bytes(r.freed_size),
             format!(
                 "{}{}",
                 if r.size_delta < 0 { "−" } else { "+" },
-                human_bytes(r.size_delta.unsigned_abs())
+                fmt::bytes(r.size_delta.unsigned_abs())
             )
         )?;
     }

@@ -1,9 +1,8 @@
 use super::{CliError, load_for_cli};
 use crate::analysis::leaks::{LeakGroup, LeakReport, leak_report};
-use crate::model::format;
+use crate::fmt;
 use crate::sources::class_names::name_report;
 use crate::sources::maps::SourceMaps;
-use crate::util::human_bytes;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -92,8 +91,8 @@ fn print_text(
                 out,
                 "   {} ×{}  {}  counts {}",
                 g.title(),
-                format::group(g.count),
-                human_bytes(g.retained_size),
+                fmt::group(g.count),
+                fmt::bytes(g.retained_size),
                 counts_text(&g.counts)
             )?;
         }
@@ -111,7 +110,7 @@ fn print_text(
 fn counts_text(counts: &[u64]) -> String {
     counts
         .iter()
-        .map(|c| format::group(*c))
+        .map(|c| fmt::group(*c))
         .collect::<Vec<_>>()
         .join(" → ")
 }
@@ -129,9 +128,9 @@ fn print_group(
         "\n{rank}. [{}] {} ×{}{added}, retaining {} ({} of the heap)  (e.g. @{})",
         g.pattern.word(),
         g.title(),
-        format::group(g.count),
-        human_bytes(g.retained_size),
-        format::percent(g.retained_size, report.heap_size),
+        fmt::group(g.count),
+        fmt::bytes(g.retained_size),
+        fmt::percent(g.retained_size, report.heap_size),
         g.representative_id
     )?;
     if snapshots > 1 {
@@ -153,7 +152,7 @@ fn print_group(
         .take(5)
         .map(|m| {
             let class = m.original_class.as_deref().unwrap_or(&m.class);
-            format!("{class} ×{}", format::group(m.count))
+            format!("{class} ×{}", fmt::group(m.count))
         })
         .collect();
     if !members.is_empty() {

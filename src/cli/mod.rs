@@ -371,12 +371,3 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
         Command::Redact { input, output } => redact::run(&input, &output, out),
     }
 }
-
-/// DevTools' distance as a user sees it: None where it shows "−".
-pub fn shown_distance(d: i32) -> Option<i32> {
-    if crate::analysis::distances::is_unreachable_or_system(d) {
-        None
-    } else {
-        Some(d)
-    }
-}

@@ -2,8 +2,8 @@
 //! lines and columns 1-based.
 
 use super::CliError;
+use crate::fmt;
 use crate::profile::read_profile;
-use crate::util::human_bytes;
 use std::io::Write;
 use std::path::Path;
 
@@ -60,7 +60,7 @@ pub fn run(file: &Path, json: bool, top: usize, out: &mut dyn Write) -> Result<(
         out,
         "{}: {} in {} samples",
         file.display(),
-        human_bytes(total_size),
+        fmt::bytes(total_size),
         p.sample_count
     )?;
     if p.samples_outside_tree > 0 {
@@ -81,8 +81,8 @@ pub fn run(file: &Path, json: bool, top: usize, out: &mut dyn Write) -> Result<(
         writeln!(
             out,
             "{:>10} {:>10}  {name} {}:{}:{}",
-            human_bytes(r.self_size),
-            human_bytes(r.total_size),
+            fmt::bytes(r.self_size),
+            fmt::bytes(r.total_size),
             r.url,
             r.line,
             r.column

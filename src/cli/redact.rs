@@ -1,7 +1,7 @@
 use super::CliError;
 use crate::analysis::Control;
+use crate::fmt;
 use crate::redact::{RedactReport, redact_file};
-use crate::util::human_bytes;
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -27,7 +27,7 @@ fn print_report(
         "{}: redacted copy of {} ({})",
         output.display(),
         input.display(),
-        human_bytes(r.bytes_written)
+        fmt::bytes(r.bytes_written)
     )?;
     writeln!(
         out,

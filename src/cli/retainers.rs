@@ -1,9 +1,10 @@
-use super::{CliError, load_for_cli, shown_distance};
+use super::{CliError, load_for_cli};
 use crate::analysis::explain::{Explainer, explaining_paths};
 use crate::analysis::locations::Locations;
 use crate::analysis::{Heap, paths, steps};
+use crate::fmt;
+use crate::model::format::shown_distance;
 use crate::sources::{Located, SourceMaps, excerpt};
-use crate::util::human_bytes;
 use std::io::Write;
 use std::path::Path;
 
@@ -181,8 +182,8 @@ fn write_text(
         me.name,
         me.id,
         me.class,
-        human_bytes(me.shallow_size as u64),
-        human_bytes(me.retained_size),
+        fmt::bytes(me.shallow_size as u64),
+        fmt::bytes(me.retained_size),
         me.distance.map_or("−".into(), |d| d.to_string())
     )?;
     if let Some(l) = &me.location {

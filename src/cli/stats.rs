@@ -1,6 +1,6 @@
 use super::summary::StatsJson;
 use super::{CliError, load_for_cli};
-use crate::util::human_bytes;
+use crate::fmt;
 use std::io::Write;
 use std::path::Path;
 
@@ -22,13 +22,13 @@ pub fn run(file: &Path, json: bool, timings: bool, out: &mut dyn Write) -> Resul
         ("Other JS objects", st.other_js()),
         ("Other non-JS objects", st.other_native()),
     ];
-    writeln!(out, "{}: total {}", file.display(), human_bytes(st.total))?;
+    writeln!(out, "{}: total {}", file.display(), fmt::bytes(st.total))?;
     for (name, v) in rows {
         writeln!(
             out,
             "  {:<22} {:>12} {:>6.1}%",
             name,
-            human_bytes(v),
+            fmt::bytes(v),
             v as f64 * 100.0 / total
         )?;
     }

@@ -1,8 +1,9 @@
-use super::{CliError, load_for_cli, shown_distance};
+use super::{CliError, load_for_cli};
 use crate::analysis::{statistics::Statistics, summary};
+use crate::fmt;
+use crate::model::format::shown_distance;
 use crate::sources::SourceMaps;
 use crate::sources::class_names::ClassNames;
-use crate::util::human_bytes;
 use std::io::Write;
 use std::path::Path;
 
@@ -101,7 +102,7 @@ pub fn run(
         file.display(),
         heap.node_count(),
         heap.snap.edge_count(),
-        human_bytes(heap.total_size)
+        fmt::bytes(heap.total_size)
     )?;
     writeln!(
         out,
@@ -120,9 +121,9 @@ pub fn run(
             name,
             r.count,
             shown_distance(r.distance).map_or("−".to_string(), |d| d.to_string()),
-            human_bytes(r.shallow_size),
+            fmt::bytes(r.shallow_size),
             r.shallow_size * 100 / total,
-            human_bytes(r.retained_size),
+            fmt::bytes(r.retained_size),
             r.retained_size * 100 / total
         )?;
     }

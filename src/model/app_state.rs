@@ -1,246 +1,299 @@
-//! The explorer's whole state, with no egui in it: the open snapshots by id, which one is
-//! current and which is the base, the view, the selection and its history, and what the
-//! background jobs produced. Commands change it (`command_handling.rs`), finished jobs feed it
-//! (`job_results.rs`); tests drive both without a window.
+//! The explorer's whole state, with no egui, by feature (snapshots, selection, loads, series,
+//! capture, profiles: each owns its fields and jobs and returns effects). This file routes
+//! commands (`apply`) and job results (`finish`) to them; tests drive both without a window.
 
-use super::comparison::ComparisonModel;
-use super::growth::GrowthModel;
-use super::history::History;
+use super::capture_state::CaptureState;
+use super::command::Command;
+use super::effects::Effects;
+use super::history::{History, Step};
 use super::ids::{ObjRef, SnapId};
-use super::jobs::{JobKey, Jobs};
+use super::job_output::{JobOutput, SnapOutput};
+use super::jobs::{Finished, JobKey, Jobs};
+use super::load_queue::LoadQueue;
+use super::loader::{LoadFailure, Loaded};
 use super::object_search::ObjectSearch;
-use super::retainer_graph::RetainerGraph;
+use super::profile_list::Profiles;
+use super::selection::{Selection, open_in_editor};
+use super::series::Series;
 use super::settings::{Settings, Tab};
-use super::snapshots::Snap;
-use super::tree::TreeModel;
-use crate::analysis::filters::NodeFilter;
-use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use super::snapshots::Snapshots;
+use std::path::PathBuf;
 
 pub struct AppState {
     pub settings: Settings,
-    pub snaps: Vec<Snap>,
-    next_id: u32,
-    pub current: Option<SnapId>,
-    pub base: Option<SnapId>,
+    pub snaps: Snapshots,
     pub tab: Tab,
-    pub selection: Option<ObjRef>,
-    /// The view the selection was made in (restored by Back and Forward).
-    pub selection_tab: Tab,
-    pub history: History,
-    /// The selection's retainers, expanded along the shortest path.
-    pub retainers: Option<TreeModel>,
-    pub graph: Option<(ObjRef, RetainerGraph)>,
-    /// The selection's code: location, reason, lines around it.
-    pub code_info: Option<(ObjRef, super::code::CodeInfo)>,
-    /// Source maps, decoded once per script, shared with jobs.
-    pub maps: super::code::SharedMaps,
-    /// An object id to select in the first snapshot that loads (`--select @ID`).
-    pub pending_select: Option<u64>,
-    pub comparison: Option<ComparisonModel>,
-    pub growth: Option<(Vec<SnapId>, GrowthModel)>,
+    pub selection: Selection,
     pub search_results: Option<ObjectSearch>,
     pub errors: Vec<String>,
     pub status: String,
     /// A dialog returned nothing at once: offer the path box instead.
     pub show_path_box: bool,
-    pub(super) queue: VecDeque<PathBuf>,
-    pub(super) loading: Option<PathBuf>,
-    /// The view to show once the files being opened are loaded, unless the user picks one.
-    pub(super) auto_tab: Option<Tab>,
-    /// A class to expand once the Comparison is ready (from the growth chart).
-    pub(super) focus_class: Option<String>,
-    pub(super) pending_compare: Option<(SnapId, SnapId)>,
-    pub(super) pending_growth: Option<Vec<SnapId>>,
+    pub loads: LoadQueue,
+    pub series: Series,
     /// Live capture: the attached process, its samples and snapshots.
-    pub capture: super::capture_state::CaptureState,
-    /// Captured files waiting to be opened (after the events are drained).
-    pub(super) pending_opens: Vec<PathBuf>,
-    /// Open sampling heap profiles, the one shown, and those being read.
-    pub profiles: Vec<super::profiles::OpenProfile>,
-    pub current_profile: Option<super::profiles::ProfileId>,
-    pub(super) next_profile_id: u32,
-    pub(super) loading_profiles: Vec<PathBuf>,
+    pub capture: CaptureState,
+    pub profiles: Profiles,
+}
+
+/// A step that changes the state and asks nothing more.
+macro_rules! done {
+    ($step:expr) => {{
+        $step;
+        Effects::none()
+    }};
 }
 
 impl AppState {
     pub fn new(settings: Settings) -> Self {
-        let maps = super::code::maps_with_remap(&settings.source_remap).unwrap_or_default();
         AppState {
             tab: settings.tab,
-            selection_tab: settings.tab,
+            selection: Selection::new(settings.tab, &settings.source_remap),
             settings,
-            snaps: Vec::new(),
-            next_id: 1,
-            current: None,
-            base: None,
-            selection: None,
-            history: History::default(),
-            retainers: None,
-            graph: None,
-            code_info: None,
-            maps,
-            pending_select: None,
-            comparison: None,
-            growth: None,
+            snaps: Snapshots::default(),
             search_results: None,
             errors: Vec::new(),
             status: String::new(),
             show_path_box: false,
-            queue: VecDeque::new(),
-            loading: None,
-            auto_tab: None,
-            focus_class: None,
-            pending_compare: None,
-            pending_growth: None,
-            capture: Default::default(),
-            pending_opens: Vec::new(),
-            profiles: Vec::new(),
-            current_profile: None,
-            next_profile_id: 1,
-            loading_profiles: Vec::new(),
+            loads: LoadQueue::default(),
+            series: Series::default(),
+            capture: CaptureState::default(),
+            profiles: Profiles::default(),
         }
     }
 
-    pub(super) fn new_id(&mut self) -> SnapId {
-        let id = SnapId(self.next_id);
-        self.next_id += 1;
-        id
+    /// Applies one command (by the feature it is for); then starts what the view needs.
+    pub fn apply(&mut self, cmd: Command, jobs: &mut Jobs) {
+        let (snaps, set, cap) = (&mut self.snaps, &mut self.settings, &mut self.capture);
+        let fx = match cmd {
+            Command::Open(files) => self.open(files, jobs),
+            // The window takes its own commands before the model sees them (`ui::app`).
+            Command::Window(_) => Effects::none(),
+            Command::CancelLoad => done!(self.loads.cancel(jobs)),
+            Command::Close(id) => done!(self.close(id, jobs)),
+            Command::SetCurrent(id) => done!(snaps.set_current(id)),
+            Command::SetBase(id) => done!(snaps.set_base(id)),
+            Command::ShowTab(tab) => snaps.show(tab, self.profiles.len()),
+            Command::Select(obj) => done!(self.reveal(None, obj, true, jobs)),
+            Command::Reveal(tab, obj) => done!(self.reveal(Some(tab), obj, true, jobs)),
+            Command::Back => done!(self.go_to(History::back, jobs)),
+            Command::Forward => done!(self.go_to(History::forward, jobs)),
+            Command::SetFilter(id, f) => done!(snaps.with(id, |s| s.set_filter(f, jobs))),
+            Command::SetClassFilter(text) => done!(self.set_class_filter(&text)),
+            Command::Search(q) => self.search(q.trim(), jobs),
+            Command::CloseSearchResults => done!(self.search_results = None),
+            Command::CompareClass(name) => self.series.compare_class(name, snaps),
+            Command::SetPathCount(k) => done!(self.selection.set_path_count(k, set, snaps, jobs)),
+            Command::Redact { snap, to } => snaps.redact(snap, to, jobs),
+            Command::Cancel(key) => done!(jobs.request_cancel(key)),
+            Command::OpenInEditor { file, line, column } => {
+                open_in_editor(&set.editor, &file, line, column)
+            }
+            Command::OpenCode(loc) => done!(self.selection.open_code(loc, jobs)),
+            Command::SetEditor(t) => done!(set.editor = t),
+            Command::SetSourceRemap(t) => self.selection.set_source_remap(t, set, snaps, jobs),
+            Command::Status(s) => Effects::status(s),
+            Command::DismissErrors => done!(self.errors.clear()),
+            Command::ShowAttach(open) => done!(cap.show_attach(open, jobs)),
+            Command::ListTargets(at) => done!(cap.list_targets(&at, set, jobs)),
+            Command::Attach { target, folder } => cap.attach(&target, folder, set, jobs),
+            Command::Detach => cap.detach(),
+            Command::TakeSnapshot { gc } => done!(cap.take_snapshot(gc)),
+            Command::SetSchedule(schedule) => done!(cap.set_schedule(schedule)),
+            Command::SetCaptureFolder(dir) => done!(cap.set_folder(dir, set)),
+            Command::CloseCapture => cap.close(),
+            Command::AllocationObjects(id, c) => done!(snaps.allocation_objects(id, c, jobs)),
+            Command::ShowProfile(id) => self.profiles.show(id),
+            Command::CloseProfile(id) => done!(self.profiles.close(id)),
+        };
+        self.take(fx, jobs);
     }
 
-    pub fn snap(&self, id: SnapId) -> Option<&Snap> {
-        self.snaps.iter().find(|s| s.id == id)
+    /// A finished job's result enters the feature that asked for it, unless what it was
+    /// computed for has changed or closed meanwhile.
+    pub fn finish(&mut self, done_job: Finished, jobs: &mut Jobs) {
+        let (snaps, sel, k) = (&mut self.snaps, &mut self.selection, self.settings.paths);
+        let series = &mut self.series;
+        let fx = match done_job.output {
+            JobOutput::Loaded(r) => self.loaded(*r, jobs),
+            JobOutput::Snap(id, out) => {
+                let code = matches!(out, SnapOutput::Code(_)).then_some(id);
+                let fx = snaps.finish(id, out);
+                sel.code_known(code, snaps, k, jobs);
+                fx
+            }
+            JobOutput::Picked(Some(files)) if !files.is_empty() => Effects::open(files),
+            JobOutput::Picked(_) => done!(self.show_path_box = true),
+            JobOutput::Compared { base, target, rows } => {
+                done!(series.compared(base, target, rows))
+            }
+            JobOutput::Grown { key, data } => done!(series.grown(key, *data)),
+            JobOutput::Paths { obj, graph, code } => done!(sel.paths_found(obj, graph, code)),
+            JobOutput::RootPath { obj, chain } => done!(snaps.revealed(obj, &chain, self.tab)),
+            JobOutput::Found(r) => done!(self.search_results = snaps.snap(r.snap).and(Some(r))),
+            JobOutput::Saved(Ok(what)) => Effects::status(what),
+            JobOutput::EditorTarget(Ok((file, line, column))) => {
+                open_in_editor(&self.settings.editor, &file, line, column)
+            }
+            JobOutput::Saved(Err(e)) | JobOutput::EditorTarget(Err(e)) => Effects::error(e),
+            JobOutput::Failed(e) => self.failed(done_job.key, e, jobs),
+            JobOutput::Targets { at, result } => done!(self.capture.targets_listed(at, result)),
+            JobOutput::Attached(r) => self.capture.attached(r),
+            JobOutput::ProfileLoaded { path, result } => {
+                self.profiles.loaded(path, *result, &mut self.settings)
+            }
+        };
+        self.take(fx, jobs);
     }
 
-    pub fn snap_mut(&mut self, id: SnapId) -> Option<&mut Snap> {
-        self.snaps.iter_mut().find(|s| s.id == id)
+    /// A job ended without its result (an error or a panic): each feature stops its work
+    /// for that key, so no spinner waits for it and the load queue goes on.
+    fn failed(&mut self, key: JobKey, message: String, jobs: &mut Jobs) -> Effects {
+        if key == JobKey::Load {
+            let path = self.loads.ended_path();
+            return self.loaded(Err(LoadFailure::new(path, message)), jobs);
+        }
+        if let Some((id, job)) = key.of_snapshot() {
+            self.snaps.with(id, |s| s.failed(job));
+        }
+        self.series.failed(key);
+        self.selection.failed(key);
+        self.capture.failed(key);
+        self.profiles.failed(key);
+        self.show_path_box |= key == JobKey::Dialog;
+        // The status line no longer says what was being done.
+        let clear = matches!(key, JobKey::Redact | JobKey::LoadProfile(_));
+        let fx = if clear {
+            Effects::status("")
+        } else {
+            Effects::none()
+        };
+        fx.and(Effects::error(message))
     }
 
-    pub fn current_snap(&self) -> Option<&Snap> {
-        self.snap(self.current?)
+    /// Whether a view waits for `key`'s result (shows a spinner): its work runs, or has not
+    /// yet been able to start.
+    pub fn waiting_for(&self, key: JobKey) -> bool {
+        if let Some((id, job)) = key.of_snapshot() {
+            return self.snaps.snap(id).is_some_and(|s| s.waiting_for(job));
+        }
+        match key {
+            JobKey::Load => self.loads.is_loading(),
+            JobKey::Compare => self.series.comparison_waiting(),
+            JobKey::Growth => self.series.growth_waiting(),
+            JobKey::Paths => self.selection.paths_work.is_running(),
+            JobKey::LoadProfile(id) => self.profiles.is_loading(id),
+            // No view waits on the others here: the window asks `Jobs::is_running`, which
+            // ends with the job however it ends.
+            _ => false,
+        }
     }
 
-    pub fn current_snap_mut(&mut self) -> Option<&mut Snap> {
-        let id = self.current?;
-        self.snap_mut(id)
+    /// Applies what a feature asked for (the window: what capture's events ask), then
+    /// starts what the shown view needs.
+    pub fn take(&mut self, fx: Effects, jobs: &mut Jobs) {
+        if let Some(s) = fx.status {
+            self.status = s;
+        }
+        self.errors.extend(fx.errors);
+        if let Some(tab) = fx.tab {
+            self.tab = tab;
+            self.loads.auto_tab = None;
+        }
+        if !fx.open.is_empty() {
+            let more = self.open(fx.open, jobs);
+            return self.take(more, jobs);
+        }
+        self.tab = self
+            .snaps
+            .shown_tab(self.tab, self.profiles.len(), &mut self.settings);
+        let remap = &self.settings.source_remap;
+        self.series.ensure_for(self.tab, &self.snaps, remap, jobs);
+        if let Some(s) = self.snaps.current_snap_mut() {
+            s.ensure_for(self.tab, jobs);
+        }
     }
 
-    /// The snapshot's position in the list (for display only).
-    pub fn position(&self, id: SnapId) -> Option<usize> {
-        self.snaps.iter().position(|s| s.id == id)
+    fn open(&mut self, files: Vec<PathBuf>, jobs: &mut Jobs) -> Effects {
+        let (snapshots, fx) = self.profiles.open(files, jobs);
+        fx.and(self.loads.open(snapshots, &mut self.snaps, jobs))
     }
 
-    /// The open snapshot read from `path`, if any (compared as canonical paths; the open
-    /// ones' were resolved at load, so the drop banner does not ask the disk every frame).
-    pub fn find_open(&self, path: &Path) -> Option<SnapId> {
-        let want = super::loader::canonical(path);
-        self.snaps
-            .iter()
-            .find(|s| s.loaded.canonical == want)
-            .map(|s| s.id)
+    /// A load ended: the snapshot joins (`--select`s object shown), the next file starts.
+    fn loaded(&mut self, r: Result<Loaded, LoadFailure>, jobs: &mut Jobs) -> Effects {
+        let (snaps, settings) = (&mut self.snaps, &mut self.settings);
+        let (fx, select) = self.loads.loaded(r, snaps, settings, jobs);
+        self.selection
+            .search_near(snaps.iter().map(|s| s.loaded.path.as_path()));
+        if let Some(obj) = select {
+            self.reveal(Some(Tab::Summary), obj, true, jobs);
+        }
+        if let Some(tab) = self.loads.ended(jobs).filter(|&t| self.tab_enabled(t)) {
+            self.tab = tab;
+        }
+        fx
+    }
+
+    fn close(&mut self, id: SnapId, jobs: &mut Jobs) {
+        if self.snaps.close(id) {
+            jobs.cancel_snapshot(id);
+            self.selection.forget(id);
+            self.series.forget(id);
+            self.search_results = self.search_results.take().filter(|r| r.snap != id);
+        }
+    }
+
+    /// Selects `obj`; given a view, shows it there on its snapshot, scrolled to.
+    fn reveal(&mut self, tab: Option<Tab>, obj: ObjRef, record: bool, jobs: &mut Jobs) {
+        if self.snaps.snap(obj.snap).is_none() {
+            return;
+        }
+        if let Some(tab) = tab {
+            self.snaps.current = Some(obj.snap);
+            self.tab = if self.tab_enabled(tab) { tab } else { self.tab };
+        }
+        let (k, shown) = (self.settings.paths, self.tab);
+        let Some(s) = self.snaps.snap_mut(obj.snap) else {
+            return;
+        };
+        self.selection.select(s, obj, shown, k, record, jobs);
+        if tab.is_some() {
+            self.selection.tab = shown;
+            s.scroll_to(shown, obj, jobs);
+        }
+    }
+
+    /// Back or Forward: the step's snapshot, view and object, without a new history step.
+    fn go_to(&mut self, step: fn(&mut History, Option<Step>) -> Option<Step>, jobs: &mut Jobs) {
+        let now = self.selection.step();
+        if let Some(to) = step(&mut self.selection.history, now) {
+            self.reveal(Some(to.tab), to.obj, false, jobs);
+        }
+    }
+
+    fn set_class_filter(&mut self, text: &str) {
+        self.snaps.set_class_filter(text);
+        self.series.set_class_filter(text);
+    }
+
+    /// `@id` selects that object in the Summary; other text lists objects named like it.
+    fn search(&mut self, q: &str, jobs: &mut Jobs) -> Effects {
+        self.set_class_filter(q);
+        let found = self.snaps.current_snap().map(|s| s.search(q, jobs));
+        match found {
+            Some(Ok(Some(obj))) => done!(self.reveal(Some(Tab::Summary), obj, true, jobs)),
+            Some(Err(e)) => Effects::error(e),
+            Some(Ok(None)) | None => Effects::none(),
+        }
     }
 
     /// Whether `tab` can show now (Comparison needs two snapshots).
     pub fn tab_enabled(&self, tab: Tab) -> bool {
-        match tab {
-            Tab::Allocations => self.current_has_allocation_stacks(),
-            Tab::Profile => !self.profiles.is_empty(),
-            Tab::Timeline => self.current_has_timeline(),
-            _ => self.snaps.len() >= tab.min_snapshots(),
-        }
-    }
-
-    pub fn is_loading(&self) -> bool {
-        self.loading.is_some() || !self.queue.is_empty()
-    }
-
-    /// The file being loaded and how many wait behind it.
-    pub fn loading(&self) -> Option<(&Path, usize)> {
-        Some((self.loading.as_deref()?, self.queue.len()))
+        self.snaps.can_show(tab, self.profiles.len())
     }
 
     /// True while any background work runs (loads, filters, sorts, comparisons, paths).
     pub fn is_busy(&self, jobs: &Jobs) -> bool {
-        self.is_loading() || jobs.is_busy() || self.snaps.iter().any(|s| s.summary.is_sorting())
-    }
-
-    pub fn can_go_back(&self) -> bool {
-        self.history.can_go_back()
-    }
-
-    pub fn can_go_forward(&self) -> bool {
-        self.history.can_go_forward()
-    }
-
-    /// What dropping `files` now would do, in words ("Open leak-3…", "Compare with leak-2").
-    pub fn drop_hint(&self, files: &[PathBuf]) -> String {
-        let names: Vec<String> = files
-            .iter()
-            .map(|p| super::loader::display_name(p))
-            .collect();
-        let already = files.iter().filter(|p| self.find_open(p).is_some()).count();
-        if !files.is_empty() && already == files.len() {
-            return format!("{} already open: show it", names.join(", "));
-        }
-        if !files.is_empty() && files.iter().all(|f| super::profiles::is_heap_profile(f)) {
-            return format!("Open the heap profile {}", names.join(", "));
-        }
-        match (files.len(), self.current_snap()) {
-            (0, _) => "Drop to open".to_string(),
-            (1, Some(cur)) => format!("Open {} and compare with {}", names[0], cur.name()),
-            (1, None) => format!("Open {}", names[0]),
-            (n, _) if n >= 3 => format!("Open {n} snapshots as a series (Growth & leaks)"),
-            (n, _) => format!("Open {n} snapshots and compare them"),
-        }
-    }
-
-    /// "Objects allocated before the first / between two snapshots", by JS id ranges.
-    pub fn allocation_filters(&self) -> Vec<(NodeFilter, String)> {
-        let mut out = Vec::new();
-        let mut prev = 0u64;
-        for (i, s) in self.snaps.iter().enumerate() {
-            let max = s.loaded.max_js_id;
-            let label = if i == 0 {
-                format!("Objects allocated before {}", s.name())
-            } else {
-                format!(
-                    "Objects allocated between {} and {}",
-                    self.snaps[i - 1].name(),
-                    s.name()
-                )
-            };
-            out.push((NodeFilter::IdRange { min: prev, max }, label));
-            prev = max;
-        }
-        out
-    }
-
-    /// A remembered or chosen view that cannot show falls back to Summary.
-    pub(super) fn fix_tab(&mut self) {
-        if !self.tab_enabled(self.tab) {
-            if !self.snaps.is_empty() {
-                self.tab = Tab::Summary;
-            } else if !self.profiles.is_empty() {
-                self.tab = Tab::Profile;
-            }
-        }
-        self.settings.tab = self.tab;
-        if let Some(s) = self.current_snap() {
-            self.settings.sort = s.summary.sort;
-        }
-    }
-
-    /// Starts loading the next queued file, if none is loading.
-    pub(super) fn start_next_load(&mut self, jobs: &mut Jobs) {
-        if self.loading.is_some() {
-            return;
-        }
-        let Some(path) = self.queue.pop_front() else {
-            return;
-        };
-        self.loading = Some(path.clone());
-        jobs.spawn(JobKey::Load, move |p| {
-            super::job_output::JobOutput::Loaded(Box::new(super::loader::load_snapshot(path, p)))
-        });
+        self.loads.is_loading() || jobs.is_busy() || self.snaps.is_sorting()
     }
 }

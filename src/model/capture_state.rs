@@ -2,18 +2,18 @@
 //! errors), the attached session, its heap-usage samples (bounded), the marks where snapshots
 //! were taken, the snapshot in progress and what went wrong. Listing targets and attaching
 //! block for seconds, so they run as jobs; the session's events are drained every frame
-//! (`AppState::poll_capture`), and each saved snapshot is opened into the series.
+//! (`CaptureState::poll`), and each saved snapshot is opened into the series.
 
-use super::app_state::AppState;
-use super::command::Command;
+use super::effects::Effects;
 use super::job_output::JobOutput;
 use super::jobs::{JobKey, Jobs};
+use super::settings::Settings;
 use crate::capture::{
     CaptureEvent, CaptureSession, SavedSnapshot, Schedule, SessionOptions, Target, TargetInfo,
     UsageSample, list_targets,
 };
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Samples kept for the chart: two hours at one a second.
@@ -67,6 +67,8 @@ pub struct CaptureState {
     pub schedule: Option<Schedule>,
     /// The listed target being attached to by its WebSocket URL (its name for the panel).
     attaching: Option<TargetInfo>,
+    /// Why the target is gone, when the last events said so.
+    gone: Option<String>,
 }
 
 impl CaptureState {
@@ -102,65 +104,64 @@ impl CaptureState {
     }
 }
 
+/// Where snapshots are written: the remembered folder, else the user's data dir.
+pub fn capture_dir(settings: &Settings) -> PathBuf {
+    settings
+        .capture_dir
+        .clone()
+        .unwrap_or_else(crate::capture::default_capture_dir)
+}
+
 /// The capture commands (`Command::ShowAttach` … `Command::CloseCapture`).
-impl AppState {
-    pub(super) fn apply_capture(&mut self, cmd: Command, jobs: &mut Jobs) {
-        match cmd {
-            Command::ShowAttach(open) => {
-                self.capture.dialog_open = open;
-                if !open {
-                    jobs.cancel(JobKey::ListTargets);
-                }
-            }
-            Command::ListTargets(at) => self.list_targets(at.trim().to_string(), jobs),
-            Command::Attach { target, folder } => self.attach(target.trim(), folder, jobs),
-            Command::Detach => self.detach(),
-            Command::TakeSnapshot { gc } => {
-                if let Some(s) = &self.capture.session {
-                    s.take_snapshot(gc);
-                }
-            }
-            Command::SetSchedule(schedule) => {
-                if let Some(s) = &self.capture.session {
-                    s.set_schedule(schedule.clone());
-                    self.capture.schedule = schedule;
-                }
-            }
-            Command::SetCaptureFolder(dir) => {
-                if let Some(s) = &self.capture.session {
-                    s.set_folder(dir.clone());
-                }
-                self.settings.capture_dir = Some(dir);
-            }
-            Command::CloseCapture => {
-                self.detach();
-                self.capture.ended = None;
-            }
-            _ => {}
+impl CaptureState {
+    pub fn show_attach(&mut self, open: bool, jobs: &mut Jobs) {
+        self.dialog_open = open;
+        if !open {
+            jobs.cancel(JobKey::ListTargets);
         }
     }
 
-    /// Where snapshots are written: the remembered folder, else the user's data dir.
-    pub fn capture_dir(&self) -> PathBuf {
-        self.settings
-            .capture_dir
-            .clone()
-            .unwrap_or_else(crate::capture::default_capture_dir)
+    pub fn take_snapshot(&self, gc: bool) {
+        if let Some(s) = &self.session {
+            s.take_snapshot(gc);
+        }
     }
 
-    fn list_targets(&mut self, at: String, jobs: &mut Jobs) {
-        self.settings.attach_at = at.clone();
-        self.capture.dialog_error = None;
-        self.capture.targets = None;
+    pub fn set_schedule(&mut self, schedule: Option<Schedule>) {
+        if let Some(s) = &self.session {
+            s.set_schedule(schedule.clone());
+            self.schedule = schedule;
+        }
+    }
+
+    pub fn set_folder(&mut self, dir: PathBuf, settings: &mut Settings) {
+        if let Some(s) = &self.session {
+            s.set_folder(dir.clone());
+        }
+        settings.capture_dir = Some(dir);
+    }
+
+    /// Detaches if attached and hides the capture panel.
+    pub fn close(&mut self) -> Effects {
+        let fx = self.detach();
+        self.ended = None;
+        fx
+    }
+
+    pub fn list_targets(&mut self, at: &str, settings: &mut Settings, jobs: &mut Jobs) {
+        let at = at.trim().to_string();
+        settings.attach_at = at.clone();
+        self.dialog_error = None;
+        self.targets = None;
         let (host, port) = match Target::parse(&at) {
             Ok(Target::Inspector { host, port }) => (host, port),
             Ok(_) => {
-                self.capture.dialog_error =
+                self.dialog_error =
                     Some("List targets needs HOST:PORT (e.g. 127.0.0.1:9229)".to_string());
                 return;
             }
             Err(e) => {
-                self.capture.dialog_error = Some(e.to_string());
+                self.dialog_error = Some(e.to_string());
                 return;
             }
         };
@@ -170,25 +171,33 @@ impl AppState {
         });
     }
 
-    fn attach(&mut self, target: &str, folder: PathBuf, jobs: &mut Jobs) {
-        self.capture.dialog_error = None;
+    /// Attaches (a job); a session attached before is detached, its saved files opened.
+    pub fn attach(
+        &mut self,
+        target: &str,
+        folder: PathBuf,
+        settings: &mut Settings,
+        jobs: &mut Jobs,
+    ) -> Effects {
+        let target = target.trim();
+        self.dialog_error = None;
         let parsed = match Target::parse(target) {
             Ok(t) => t,
             Err(e) => {
-                self.capture.dialog_error = Some(e.to_string());
-                return;
+                self.dialog_error = Some(e.to_string());
+                return Effects::none();
             }
         };
         if let Target::Inspector { .. } = parsed {
-            self.settings.attach_at = target.to_string();
+            settings.attach_at = target.to_string();
         }
-        self.detach();
-        self.capture.attaching = self.capture.targets.as_ref().and_then(|(_, list)| {
+        let fx = self.detach();
+        self.attaching = self.targets.as_ref().and_then(|(_, list)| {
             list.iter()
                 .find(|t| !t.ws_url.is_empty() && t.ws_url == target)
                 .cloned()
         });
-        self.settings.capture_dir = Some(folder.clone());
+        settings.capture_dir = Some(folder.clone());
         let opts = SessionOptions {
             dir: folder,
             prefix: PREFIX.to_string(),
@@ -197,94 +206,106 @@ impl AppState {
         let waker = jobs.waker();
         let named = target.to_string();
         jobs.spawn(JobKey::Attach, move |_| {
-            let wake: crate::capture::session::Wake = Box::new(move || waker());
+            let wake: crate::capture::events::Wake = Box::new(move || waker());
             JobOutput::Attached(
                 CaptureSession::attach(&parsed, opts, Some(wake))
                     .map(Box::new)
                     .map_err(|e| format!("Cannot attach to {named}: {e}")),
             )
         });
+        fx
     }
 
     /// A finished attach: the session starts, the dialog closes.
-    pub(super) fn attached(&mut self, r: Result<Box<CaptureSession>, String>) {
+    pub fn attached(&mut self, r: Result<Box<CaptureSession>, String>) -> Effects {
         match r {
             Ok(session) => {
-                self.capture.clear_session_data();
-                let listed = self.capture.attaching.take();
+                self.clear_session_data();
+                let listed = self.attaching.take();
                 let t = listed.as_ref().unwrap_or(session.target());
                 let what = if t.title.is_empty() { &t.url } else { &t.title };
-                self.capture.attached_to = if t.kind.is_empty() {
+                self.attached_to = if t.kind.is_empty() {
                     what.clone()
                 } else {
                     format!("{}: {what}", t.kind)
                 };
-                self.status = format!("Attached to {}", self.capture.attached_to);
-                self.capture.session = Some(*session);
-                self.capture.dialog_open = false;
+                self.session = Some(*session);
+                self.dialog_open = false;
+                Effects::status(format!("Attached to {}", self.attached_to))
             }
-            Err(e) => self.capture.dialog_error = Some(e),
+            Err(e) => {
+                self.dialog_error = Some(e);
+                Effects::none()
+            }
         }
     }
 
-    pub(super) fn targets_listed(&mut self, at: String, r: Result<Vec<TargetInfo>, String>) {
+    /// Attaching ended without a session (a panic): nothing is being attached to.
+    pub fn failed(&mut self, key: JobKey) {
+        if key == JobKey::Attach {
+            self.attaching = None;
+        }
+    }
+
+    pub fn targets_listed(&mut self, at: String, r: Result<Vec<TargetInfo>, String>) {
         match r {
             Ok(list) if list.is_empty() => {
-                self.capture.dialog_error = Some(format!("{at} lists no targets"));
+                self.dialog_error = Some(format!("{at} lists no targets"));
             }
-            Ok(list) => self.capture.targets = Some((at, list)),
-            Err(e) => self.capture.dialog_error = Some(e),
+            Ok(list) => self.targets = Some((at, list)),
+            Err(e) => self.dialog_error = Some(e),
         }
     }
 
-    fn detach(&mut self) {
-        if let Some(mut s) = self.capture.session.take() {
-            s.detach();
-            self.drain(&s);
-            let n = self.capture.saved.len();
-            self.capture.ended = Some(format!(
-                "Detached from {}; {n} snapshot{} kept",
-                self.capture.attached_to,
-                if n == 1 { "" } else { "s" }
-            ));
-            self.capture.in_progress = None;
-        }
+    /// Ends the session; the snapshots it saved meanwhile are to be opened.
+    pub fn detach(&mut self) -> Effects {
+        let Some(mut s) = self.session.take() else {
+            return Effects::none();
+        };
+        s.detach();
+        let fx = self.drain(&s);
+        let n = self.saved.len();
+        self.ended = Some(format!(
+            "Detached from {}; {n} snapshot{} kept",
+            self.attached_to,
+            if n == 1 { "" } else { "s" }
+        ));
+        self.in_progress = None;
+        fx
     }
 
     /// Drains the session's events (cheap: call every frame). Saved snapshots are opened.
-    pub fn poll_capture(&mut self, jobs: &mut Jobs) {
-        if let Some(s) = self.capture.session.take() {
-            match self.drain(&s) {
-                Some(why) => {
-                    let n = self.capture.saved.len();
-                    let msg = format!(
-                        "The target exited or the connection broke ({why}); {n} captured \
-                         snapshot{} kept",
-                        if n == 1 { "" } else { "s" }
-                    );
-                    self.status = "The capture target is gone".to_string();
-                    self.capture.ended = Some(msg);
-                    self.capture.in_progress = None;
-                    drop(s);
-                }
-                None => self.capture.session = Some(s),
+    pub fn poll(&mut self) -> Effects {
+        let Some(s) = self.session.take() else {
+            return Effects::none();
+        };
+        let mut fx = self.drain(&s);
+        match self.gone.take() {
+            Some(why) => {
+                let n = self.saved.len();
+                self.ended = Some(format!(
+                    "The target exited or the connection broke ({why}); {n} captured \
+                     snapshot{} kept",
+                    if n == 1 { "" } else { "s" }
+                ));
+                fx = fx.and(Effects::status("The capture target is gone"));
+                self.in_progress = None;
             }
+            None => self.session = Some(s),
         }
-        let saved: Vec<PathBuf> = std::mem::take(&mut self.pending_opens);
-        if !saved.is_empty() {
-            self.apply(Command::Open(saved), jobs);
-        }
+        fx
     }
 
-    /// Takes in every waiting event; returns why the target is gone, if it is.
-    fn drain(&mut self, s: &CaptureSession) -> Option<String> {
-        let mut gone = None;
+    /// Takes in every waiting event: the files saved are to be opened; `gone` is set when
+    /// the target is.
+    fn drain(&mut self, s: &CaptureSession) -> Effects {
+        let mut fx = Effects::none();
         while let Some(ev) = s.try_recv() {
             match ev {
-                CaptureEvent::Usage(u) => self.capture.push_sample(u),
+                CaptureEvent::Usage(u) => self.push_sample(u),
                 CaptureEvent::SnapshotStarted { path, secs } => {
-                    self.capture.marks.push(secs);
-                    self.capture.in_progress = Some(InProgress {
+                    self.marks.push(secs);
+                    self.in_progress = Some(InProgress {
                         path,
                         done: 0,
                         total: 0,
@@ -292,35 +313,27 @@ impl AppState {
                     });
                 }
                 CaptureEvent::SnapshotProgress { done, total, bytes } => {
-                    if let Some(p) = &mut self.capture.in_progress {
+                    if let Some(p) = &mut self.in_progress {
                         (p.done, p.total, p.bytes) = (done, total, bytes);
                     }
                 }
                 CaptureEvent::SnapshotSaved(saved) => {
-                    self.capture.in_progress = None;
-                    self.status = format!(
-                        "Captured {} ({})",
-                        file_name(&saved.path),
-                        super::format::kb(saved.size)
-                    );
-                    self.pending_opens.push(saved.path.clone());
-                    self.capture.saved.push(saved);
+                    self.in_progress = None;
+                    let name = crate::paths::display_name(&saved.path);
+                    let status = format!("Captured {name} ({})", crate::fmt::kb(saved.size));
+                    fx = fx.and(Effects::status(status));
+                    fx.open.push(saved.path.clone());
+                    self.saved.push(saved);
                 }
                 CaptureEvent::Error(e) => {
-                    self.capture.in_progress = None;
-                    self.capture.last_error = Some(e);
+                    self.in_progress = None;
+                    self.last_error = Some(e);
                 }
-                CaptureEvent::TargetGone(why) => gone = Some(why),
+                CaptureEvent::TargetGone(why) => self.gone = Some(why),
             }
         }
-        gone
+        fx
     }
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Everything that crosses views or starts work, as one enum. Views push commands while
-//! drawing; the app applies them after the frame (`AppState::apply`).
+//! Everything that crosses views or starts work. Views push commands while drawing; the app
+//! applies them after the frame: the model's through `AppState::apply`, the window's own
+//! (platform dialogs) through `ui::app`, which takes `Command::Window` before the model.
 
 use super::ids::{ObjRef, SnapId};
 use super::jobs::JobKey;
@@ -12,8 +13,8 @@ use std::path::PathBuf;
 pub enum Command {
     /// Load files (in this order); three or more at once are a series.
     Open(Vec<PathBuf>),
-    /// The platform's file dialog (the window runs it as a job).
-    OpenDialog,
+    /// What only the window can do.
+    Window(WindowCommand),
     CancelLoad,
     Close(SnapId),
     SetCurrent(SnapId),
@@ -37,15 +38,8 @@ pub enum Command {
     CompareClass(String),
     /// How many retaining paths the graph draws.
     SetPathCount(usize),
-    /// Ask where to save `text` and write it (the window runs the dialog as a job).
-    Save {
-        text: String,
-        file_name: String,
-    },
     Status(String),
     DismissErrors,
-    /// Ask where to save a redacted copy of a snapshot (the window runs the dialog).
-    SaveRedactedAs(SnapId),
     /// Write a redacted copy of a snapshot's file to this path.
     Redact {
         snap: SnapId,
@@ -87,4 +81,15 @@ pub enum Command {
     /// Show an open sampling heap profile.
     ShowProfile(super::profiles::ProfileId),
     CloseProfile(super::profiles::ProfileId),
+}
+
+/// The window's own commands: platform dialogs, which it runs as jobs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WindowCommand {
+    /// The platform's file dialog, to open files.
+    OpenDialog,
+    /// Ask where to save `text` and write it.
+    Save { text: String, file_name: String },
+    /// Ask where to save a redacted copy of a snapshot.
+    SaveRedactedAs(SnapId),
 }

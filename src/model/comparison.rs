@@ -1,6 +1,7 @@
 //! The Comparison view's state: DevTools' Comparison rows of the current snapshot against a
 //! base, sortable by any column, filtered by class name, expandable to new and deleted objects.
 
+use super::class_rows::{class_rows, page};
 use super::ids::SnapId;
 use crate::analysis::diff::DiffRow;
 use crate::util::js_cmp;
@@ -131,39 +132,27 @@ impl ComparisonModel {
     }
 
     fn rebuild(&mut self) {
-        let f = self.text_filter.to_lowercase();
-        let mut rows = Vec::new();
-        for (i, c) in self.classes.iter().enumerate() {
-            if !super::name_matches(&c.name, &f) {
-                continue;
-            }
-            rows.push(DiffRowRef::Class(i));
-            if self.expanded.contains(&c.key) {
-                let limit = self.shown.get(&c.key).copied().unwrap_or(SHOWN);
-                let all = c.new_members.len() + c.deleted_members.len();
-                let mut k = 0;
-                for &node in &c.new_members {
-                    if k == limit {
-                        break;
-                    }
-                    rows.push(DiffRowRef::New { class: i, node });
-                    k += 1;
+        let (classes, expanded, shown) = (&self.classes, &self.expanded, &self.shown);
+        self.rows = class_rows(
+            classes.iter().map(|c| c.name.as_str()),
+            &self.text_filter,
+            |i, rows| {
+                let c = &classes[i];
+                if !expanded.contains(&c.key) {
+                    return None;
                 }
-                for &node in &c.deleted_members {
-                    if k == limit {
-                        break;
-                    }
-                    rows.push(DiffRowRef::Deleted { class: i, node });
-                    k += 1;
-                }
-                if all > k {
-                    rows.push(DiffRowRef::More {
-                        class: i,
-                        hidden: all - k,
-                    });
-                }
-            }
-        }
-        self.rows = rows;
+                let limit = shown.get(&c.key).copied().unwrap_or(SHOWN);
+                let new = c
+                    .new_members
+                    .iter()
+                    .map(|&node| DiffRowRef::New { class: i, node });
+                let deleted = c.deleted_members.iter();
+                let deleted = deleted.map(|&node| DiffRowRef::Deleted { class: i, node });
+                let total = c.new_members.len() + c.deleted_members.len();
+                Some(page(new.chain(deleted), total, limit, rows))
+            },
+            DiffRowRef::Class,
+            |class, hidden| DiffRowRef::More { class, hidden },
+        );
     }
 }

@@ -4,63 +4,20 @@ use crate::analysis::Heap;
 use crate::analysis::distances::is_unreachable_or_system;
 use crate::snapshot::{EdgeType, NodeType};
 
-/// Decimal kB below 100 kB with one decimal, as DevTools' `formatBytesToKb`.
-pub fn kb(bytes: u64) -> String {
-    let k = bytes as f64 / 1000.0;
-    if k < 100.0 {
-        format!("{k:.1} kB")
+// Sizes, counts and percents are written by `crate::fmt`; the views name them through here.
+pub use crate::fmt::{group, kb, percent, signed, signed_kb};
+
+/// DevTools' distance as a user sees it: None where it shows "−".
+pub fn shown_distance(d: i32) -> Option<i32> {
+    if is_unreachable_or_system(d) {
+        None
     } else {
-        format!("{} kB", group(k.round() as u64))
+        Some(d)
     }
-}
-
-/// Thousands separators.
-pub fn group(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-pub fn percent(part: u64, total: u64) -> String {
-    if total == 0 {
-        return "0 %".into();
-    }
-    format!("{:.0} %", part as f64 * 100.0 / total as f64)
 }
 
 pub fn distance(d: i32) -> String {
-    if is_unreachable_or_system(d) {
-        "−".into()
-    } else {
-        d.to_string()
-    }
-}
-
-/// Signed count or size delta with an explicit sign ("+3", "−2").
-pub fn signed(v: i64) -> String {
-    if v > 0 {
-        format!("+{}", group(v as u64))
-    } else if v < 0 {
-        format!("−{}", group(v.unsigned_abs()))
-    } else {
-        "0".into()
-    }
-}
-
-pub fn signed_kb(v: i64) -> String {
-    if v < 0 {
-        format!("−{}", kb(v.unsigned_abs()))
-    } else if v > 0 {
-        format!("+{}", kb(v as u64))
-    } else {
-        "0 kB".into()
-    }
+    shown_distance(d).map_or_else(|| "−".into(), |d| d.to_string())
 }
 
 /// The object cell: name styled by type (strings quoted, closures with `()`, arrays with
@@ -125,12 +82,7 @@ pub fn shorten(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
     #[test]
-    fn sizes_and_counts_read_like_devtools() {
-        assert_eq!(kb(1500), "1.5 kB");
-        assert_eq!(kb(123_456), "123 kB");
-        assert_eq!(kb(12_345_678), "12,346 kB");
-        assert_eq!(group(1234567), "1,234,567");
-        assert_eq!(signed(-3), "−3");
+    fn distances_and_names_read_like_devtools() {
         assert_eq!(distance(100_000_001), "−");
         assert_eq!(distance(4), "4");
         assert_eq!(shorten("abcdef", 4), "abc…");

@@ -16,13 +16,10 @@ use std::sync::Arc;
 
 pub enum JobOutput {
     Loaded(Box<Result<Loaded, LoadFailure>>),
+    /// A result for one snapshot's views.
+    Snap(SnapId, SnapOutput),
     /// Files chosen in the dialog; None when it was cancelled or there is no dialog.
     Picked(Option<Vec<PathBuf>>),
-    Filtered {
-        snap: SnapId,
-        filter: NodeFilter,
-        classes: Vec<ClassAggregate>,
-    },
     Compared {
         base: SnapId,
         target: SnapId,
@@ -36,15 +33,6 @@ pub enum JobOutput {
         obj: ObjRef,
         graph: RetainerGraph,
         code: Option<Box<CodeInfo>>,
-    },
-    /// A snapshot's locations and path explainer.
-    Code {
-        snap: SnapId,
-        code: Arc<SnapCode>,
-    },
-    Scopes {
-        snap: SnapId,
-        scopes: Arc<Vec<Scope>>,
     },
     /// Nodes from the root down to `obj` along its shortest retaining path.
     RootPath {
@@ -61,17 +49,6 @@ pub enum JobOutput {
         result: Result<Vec<crate::capture::TargetInfo>, String>,
     },
     Attached(Result<Box<crate::capture::CaptureSession>, String>),
-    /// The Allocations view's numbers (None: the snapshot has no allocation stacks).
-    AllocationProfile {
-        snap: SnapId,
-        profile: Option<std::sync::Arc<crate::analysis::allocations::AllocationProfile>>,
-    },
-    /// The live objects allocated by an Allocations row (`chain`).
-    AllocationObjects {
-        snap: SnapId,
-        chain: Vec<u32>,
-        objects: Vec<u32>,
-    },
     /// A sampling heap profile read (or why not).
     ProfileLoaded {
         path: PathBuf,
@@ -79,9 +56,25 @@ pub enum JobOutput {
     },
     /// The file, line and column to open in the editor, or why there is none.
     EditorTarget(Result<(PathBuf, u32, u32), String>),
-    /// A snapshot's allocation timeline (None: it has no samples).
-    Timeline {
-        snap: SnapId,
-        timeline: Option<crate::analysis::timeline::Timeline>,
+}
+
+/// What a job of one snapshot hands back (`snap_jobs.rs`).
+pub enum SnapOutput {
+    /// The Summary's rows under an object filter.
+    Filtered {
+        filter: NodeFilter,
+        classes: Vec<ClassAggregate>,
     },
+    /// Its locations and path explainer.
+    Code(Arc<SnapCode>),
+    Scopes(Arc<Vec<Scope>>),
+    /// The Allocations view's numbers (None: the snapshot has no allocation stacks).
+    AllocationProfile(Option<Arc<crate::analysis::allocations::AllocationProfile>>),
+    /// The live objects allocated by an Allocations row (`chain`).
+    AllocationObjects {
+        chain: Vec<u32>,
+        objects: Vec<u32>,
+    },
+    /// Its allocation timeline (None: it has no samples).
+    Timeline(Option<crate::analysis::timeline::Timeline>),
 }

@@ -46,14 +46,29 @@ pub enum JobKey {
     Editor,
 }
 
+/// The jobs that work on one snapshot (closing it ends them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapJob {
+    Filter,
+    Code,
+    Scopes,
+    Allocations,
+    AllocationObjects,
+    Timeline,
+}
+
 impl JobKey {
-    /// The snapshot the job works on, if it works on one (listed in full, so that a new
-    /// key must say whether closing a snapshot ends it).
-    fn snapshot(self) -> Option<SnapId> {
+    /// The snapshot the job works on and which of its jobs it is, if it works on one
+    /// (listed in full, so that a new key must say whether closing a snapshot ends it).
+    pub fn of_snapshot(self) -> Option<(SnapId, SnapJob)> {
         use JobKey::*;
         match self {
-            Filter(s) | Code(s) | Scopes(s) | Allocations(s) | AllocationObjects(s)
-            | Timeline(s) => Some(s),
+            Filter(s) => Some((s, SnapJob::Filter)),
+            Code(s) => Some((s, SnapJob::Code)),
+            Scopes(s) => Some((s, SnapJob::Scopes)),
+            Allocations(s) => Some((s, SnapJob::Allocations)),
+            AllocationObjects(s) => Some((s, SnapJob::AllocationObjects)),
+            Timeline(s) => Some((s, SnapJob::Timeline)),
             Load | Dialog | Compare | Growth | Paths | Reveal | Search | Save | Redact
             | ListTargets | Attach | LoadProfile(_) | Editor => None,
         }
@@ -97,9 +112,20 @@ struct Running {
     promise: Promise<JobOutput>,
 }
 
+/// A job's output with the key it ran under: even a failure or a panic says what it was
+/// for, so the state can clear that key's marker (no spinner stays, the load queue goes on).
+pub struct Finished {
+    pub key: JobKey,
+    pub output: JobOutput,
+}
+
+/// Decides, per key, whether a job is made to panic (tests of the failure paths).
+type PanicWhen = Box<dyn FnMut(JobKey) -> bool + Send>;
+
 pub struct Jobs {
     running: Vec<Running>,
     wake: Waker,
+    panic_when: Option<PanicWhen>,
 }
 
 impl Default for Jobs {
@@ -107,6 +133,7 @@ impl Default for Jobs {
         Jobs {
             running: Vec::new(),
             wake: Arc::new(|| {}),
+            panic_when: None,
         }
     }
 }
@@ -119,6 +146,13 @@ impl Jobs {
 
     pub fn waker(&self) -> Waker {
         self.wake.clone()
+    }
+
+    /// Makes the jobs for which `when` says so panic instead of working: the tests of what a
+    /// failing job leaves behind use this; nothing else does.
+    #[doc(hidden)]
+    pub fn panic_when(&mut self, when: impl FnMut(JobKey) -> bool + Send + 'static) {
+        self.panic_when = Some(Box::new(when));
     }
 
     /// Starts `work` on its own thread under `key`, cancelling a job of the same key.
@@ -134,9 +168,16 @@ impl Jobs {
             wake: self.wake.clone(),
         });
         let p = progress.clone();
+        let boom = self.panic_when.as_mut().is_some_and(|when| when(key));
         let promise = Promise::spawn_thread(format!("{key:?}"), move || {
-            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&p)))
-                .unwrap_or_else(|_| {
+            let run = || {
+                if boom {
+                    panic!("a panic asked for by a test ({key:?})");
+                }
+                work(&p)
+            };
+            let out =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
                     JobOutput::Failed(format!(
                         "internal error in background work ({key:?}); please report it"
                     ))
@@ -176,16 +217,16 @@ impl Jobs {
 
     /// Forgets every job that works on `snap`.
     pub fn cancel_snapshot(&mut self, snap: SnapId) {
-        self.cancel_where(|k| k.snapshot() == Some(snap));
+        self.cancel_where(|k| k.of_snapshot().is_some_and(|(s, _)| s == snap));
     }
 
-    /// The results of the jobs that ended since the last poll.
-    pub fn poll(&mut self) -> Vec<JobOutput> {
+    /// The results of the jobs that ended since the last poll, each with its key.
+    pub fn poll(&mut self) -> Vec<Finished> {
         let mut done = Vec::new();
         let mut still = Vec::with_capacity(self.running.len());
         for r in self.running.drain(..) {
             match r.promise.try_take() {
-                Ok(out) => done.push(out),
+                Ok(output) => done.push(Finished { key: r.key, output }),
                 Err(promise) => still.push(Running { promise, ..r }),
             }
         }
@@ -213,7 +254,7 @@ mod tests {
     use super::*;
     use std::time::{Duration, Instant};
 
-    fn wait(jobs: &mut Jobs) -> Vec<JobOutput> {
+    fn wait(jobs: &mut Jobs) -> Vec<Finished> {
         let t = Instant::now();
         let mut out = Vec::new();
         while jobs.is_busy() && t.elapsed() < Duration::from_secs(10) {
@@ -235,7 +276,7 @@ mod tests {
         jobs.spawn(JobKey::Save, |_| JobOutput::Saved(Ok("new".into())));
         let out = wait(&mut jobs);
         assert_eq!(out.len(), 1);
-        assert!(matches!(&out[0], JobOutput::Saved(Ok(s)) if s == "new"));
+        assert!(matches!(&out[0].output, JobOutput::Saved(Ok(s)) if s == "new"));
     }
 
     #[test]
@@ -246,7 +287,8 @@ mod tests {
         jobs.set_waker(Arc::new(move || w.store(true, Ordering::Relaxed)));
         jobs.spawn(JobKey::Search, |_| panic!("boom"));
         let out = wait(&mut jobs);
-        assert!(matches!(&out[0], JobOutput::Failed(m) if m.contains("internal error")));
+        assert_eq!(out[0].key, JobKey::Search);
+        assert!(matches!(&out[0].output, JobOutput::Failed(m) if m.contains("internal error")));
         assert!(woken.load(Ordering::Relaxed));
     }
 }

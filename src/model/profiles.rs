@@ -32,7 +32,7 @@ impl OpenProfile {
         }
         Ok(OpenProfile {
             id,
-            name: super::loader::display_name(&path),
+            name: crate::paths::display_name(&path),
             path,
             subtree: profile.subtree_sizes(),
             functions: profile.functions_by_self_size(),

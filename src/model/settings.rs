@@ -73,7 +73,7 @@ impl Default for Settings {
 impl Settings {
     /// Puts `path` first in the recent files (canonical, once, at most 12).
     pub fn remember(&mut self, path: &std::path::Path) {
-        let p = super::loader::canonical(path);
+        let p = crate::paths::canonical(path);
         self.recent.retain(|r| r != &p);
         self.recent.insert(0, p);
         self.recent.truncate(12);

@@ -1,6 +1,7 @@
 //! The Summary view's state: class rows (sorted, filtered by name), expanded classes with
 //! their objects in pages, and the flat list of visible rows the table draws.
 
+use super::class_rows::{class_rows, page};
 use crate::analysis::Heap;
 use crate::analysis::filters::NodeFilter;
 use crate::analysis::summary::ClassAggregate;
@@ -250,34 +251,22 @@ impl SummaryModel {
     }
 
     fn rebuild(&mut self) {
-        let f = self.text_filter.to_lowercase();
-        let mut rows = Vec::new();
-        for (i, c) in self.classes.iter().enumerate() {
-            if !super::name_matches(&c.name, &f) {
-                continue;
-            }
-            rows.push(Row::Class(i));
-            if let Some(e) = self.expanded.get(&c.key) {
-                match &e.order {
-                    None => rows.push(Row::Sorting { class: i }),
-                    Some(order) => {
-                        let n = e.shown.min(order.len());
-                        rows.extend(
-                            order[..n]
-                                .iter()
-                                .map(|&node| Row::Object { class: i, node }),
-                        );
-                        if order.len() > n {
-                            rows.push(Row::More {
-                                class: i,
-                                hidden: order.len() - n,
-                            });
-                        }
-                    }
-                }
-            }
-        }
-        self.rows = rows;
+        let (classes, expanded) = (&self.classes, &self.expanded);
+        self.rows = class_rows(
+            classes.iter().map(|c| c.name.as_str()),
+            &self.text_filter,
+            |i, rows| {
+                let e = expanded.get(&classes[i].key)?;
+                let Some(order) = &e.order else {
+                    rows.push(Row::Sorting { class: i });
+                    return Some(0);
+                };
+                let objects = order.iter().map(|&node| Row::Object { class: i, node });
+                Some(page(objects, order.len(), e.shown, rows))
+            },
+            Row::Class,
+            |class, hidden| Row::More { class, hidden },
+        );
     }
 
     /// The index of the class row that contains object `node`, expanding it and paging to it.

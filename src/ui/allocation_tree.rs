@@ -8,22 +8,21 @@ use crate::model::format;
 use egui::Ui;
 
 pub fn table(ui: &mut Ui, tree: &mut AllocationTree, names: &AllocationModel, height: f32) {
-    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    let row_h = super::table::row_height(ui);
     let mut toggled = None;
-    super::allocations::function_columns(ui, "allocation-tree", height, 360.0)
+    super::table::function_columns(ui, "allocation-tree", height, 360.0)
         .header(row_h + 2.0, |mut h| {
-            for t in [
-                "Function (top-down)",
-                "Count",
-                "Size",
-                "Live Count",
-                "Live Size",
-                "Script:line:column",
-            ] {
-                h.col(|ui| {
-                    ui.strong(t);
-                });
-            }
+            super::table::titles(
+                &mut h,
+                &[
+                    "Function (top-down)",
+                    "Count",
+                    "Size",
+                    "Live Count",
+                    "Live Size",
+                    "Script:line:column",
+                ],
+            )
         })
         .body(|body| {
             body.rows(row_h, tree.rows.len(), |mut row| {

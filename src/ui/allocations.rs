@@ -7,9 +7,9 @@ use super::table::{indent, right_label, sort_header, toggle};
 use super::views::View;
 use crate::model::allocations::{AllocColumn, AllocationModel};
 use crate::model::format;
-use crate::model::{AppState, Command, ObjRef, Tab};
+use crate::model::{AppState, Command, JobKey, ObjRef, Tab};
 use egui::{Align, Layout, RichText, Ui};
-use egui_extras::{Column as Col, TableBuilder};
+use egui_extras::Column as Col;
 
 #[derive(Default)]
 pub struct AllocationsView {
@@ -38,6 +38,7 @@ impl View for AllocationsView {
     /// its callers, Left collapses it.
     fn key(&mut self, key: egui::Key, state: &mut AppState, cmds: &mut Vec<Command>) {
         let Some(m) = state
+            .snaps
             .current_snap_mut()
             .and_then(|s| s.allocations.as_mut())
         else {
@@ -64,7 +65,7 @@ impl View for AllocationsView {
 
     /// The selected function as text (Ctrl+C).
     fn row_text(&self, state: &AppState) -> Option<String> {
-        let m = state.current_snap()?.allocations.as_ref()?;
+        let m = state.snaps.current_snap()?.allocations.as_ref()?;
         let r = &m.rows[m.row_of(&m.objects.as_ref()?.chain)?];
         let t = r.data.totals;
         Some(format!(
@@ -79,15 +80,17 @@ impl View for AllocationsView {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
-        let selection = state.selection;
+        let selection = state.selection.obj;
+        let busy = state
+            .snaps
+            .current
+            .is_some_and(|s| state.waiting_for(JobKey::Allocations(s)));
         let Some(m) = state
+            .snaps
             .current_snap_mut()
             .and_then(|s| s.allocations.as_mut())
         else {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Adding up allocations by function…");
-            });
+            super::notices::waiting(ui, busy, "Adding up allocations by function…");
             return;
         };
         ui.label(
@@ -126,28 +129,6 @@ impl View for AllocationsView {
     }
 }
 
-/// A table of functions with DevTools' six columns (function, four numbers, script), `height`
-/// tall: the bottom-up table and the top-down tree share it.
-pub(super) fn function_columns<'a>(
-    ui: &'a mut Ui,
-    id: &str,
-    height: f32,
-    first: f32,
-) -> TableBuilder<'a> {
-    TableBuilder::new(ui)
-        .id_salt(id)
-        .max_scroll_height(height)
-        .min_scrolled_height(height)
-        .auto_shrink(false)
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(Layout::left_to_right(Align::Center))
-        .column(Col::initial(first).at_least(160.0).clip(true))
-        .columns(Col::initial(90.0).at_least(60.0), 4)
-        .column(Col::remainder().at_least(160.0).clip(true))
-}
-
 /// The functions (and expanded callers) with DevTools' columns.
 fn functions_table(
     ui: &mut Ui,
@@ -156,12 +137,12 @@ fn functions_table(
     scroll_to: Option<usize>,
     cmds: &mut Vec<Command>,
 ) {
-    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    let row_h = super::table::row_height(ui);
     let (sc, sd) = m.sort;
     let mut header = None;
     let mut toggled = None;
     let selected = m.objects.as_ref().map(|o| o.chain.clone());
-    let mut table = function_columns(ui, "allocations-table", height, 300.0);
+    let mut table = super::table::function_columns(ui, "allocations-table", height, 300.0);
     if let Some(r) = scroll_to {
         table = table.scroll_to_row(r, Some(Align::Center));
     }
@@ -268,21 +249,15 @@ impl AllocationsView {
             format::group(objects.len() as u64)
         ));
         let heap = &m.heap;
-        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-        TableBuilder::new(ui)
-            .id_salt("alloc-objects-table")
-            .striped(true)
-            .resizable(true)
-            .sense(egui::Sense::click())
-            .cell_layout(Layout::left_to_right(Align::Center))
+        let row_h = super::table::row_height(ui);
+        super::table::builder(ui, "alloc-objects-table")
             .column(Col::remainder().at_least(260.0).clip(true))
             .columns(Col::initial(110.0).at_least(70.0), 3)
             .header(row_h + 2.0, |mut h| {
-                for t in ["Object", "Distance", "Shallow Size", "Retained Size"] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
-                }
+                super::table::titles(
+                    &mut h,
+                    &["Object", "Distance", "Shallow Size", "Retained Size"],
+                )
             })
             .body(|body| {
                 body.rows(row_h, objects.len(), |mut row| {

@@ -6,7 +6,7 @@ use super::selection_panel::SelectionPanel;
 use super::toolbar::Toolbar;
 use super::views::{self, View};
 use crate::model::job_output::JobOutput;
-use crate::model::{AppState, Command, JobKey, Jobs, Settings};
+use crate::model::{AppState, Command, JobKey, Jobs, Settings, WindowCommand};
 use egui::Ui;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,7 +28,7 @@ impl HeapdiveApp {
         HeapdiveApp {
             state: AppState::new(settings),
             jobs: Jobs::default(),
-            views: views::registry(),
+            views: super::registry::registry(),
             toolbar: Toolbar::default(),
             selection_panel: SelectionPanel::default(),
             cmds: Vec::new(),
@@ -54,9 +54,9 @@ impl HeapdiveApp {
     /// Applies one command now (tests and the command line use this).
     pub fn run(&mut self, cmd: Command) {
         match cmd {
-            Command::OpenDialog => self.open_dialog(),
-            Command::Save { text, file_name } => self.save(text, file_name),
-            Command::SaveRedactedAs(snap) => self.save_redacted(snap),
+            Command::Window(WindowCommand::OpenDialog) => self.open_dialog(),
+            Command::Window(WindowCommand::Save { text, file_name }) => self.save(text, file_name),
+            Command::Window(WindowCommand::SaveRedactedAs(snap)) => self.save_redacted(snap),
             cmd => self.state.apply(cmd, &mut self.jobs),
         }
     }
@@ -91,8 +91,11 @@ impl HeapdiveApp {
         for out in self.jobs.poll() {
             self.state.finish(out, &mut self.jobs);
         }
-        self.state.poll_capture(&mut self.jobs);
-        for s in &mut self.state.snaps {
+        let fx = self.state.capture.poll();
+        if fx != crate::model::effects::Effects::none() {
+            self.state.take(fx, &mut self.jobs);
+        }
+        for s in self.state.snaps.iter_mut() {
             s.summary.poll();
         }
     }
@@ -130,7 +133,7 @@ impl HeapdiveApp {
                 .default_size(220.0)
                 .show(ui, |ui| super::snapshot_list::ui(ui, state, cmds));
         }
-        if state.selection.is_some() {
+        if state.selection.obj.is_some() {
             egui::Panel::bottom("retainers")
                 .resizable(true)
                 .default_size(400.0)
@@ -167,7 +170,7 @@ impl HeapdiveApp {
 
     /// Asks where to save a redacted copy of a snapshot, then writes it (both on a job).
     fn save_redacted(&mut self, snap: crate::model::SnapId) {
-        let Some(s) = self.state.snap(snap) else {
+        let Some(s) = self.state.snaps.snap(snap) else {
             return;
         };
         let input = s.loaded.path.clone();

@@ -28,7 +28,9 @@ impl AttachDialog {
         if !self.was_open {
             self.was_open = true;
             self.at = state.settings.attach_at.clone();
-            self.folder = state.capture_dir().display().to_string();
+            self.folder = crate::model::capture_state::capture_dir(&state.settings)
+                .display()
+                .to_string();
             self.picked = None;
         }
         let mut open = true;

@@ -149,7 +149,9 @@ impl CapturePanel {
     }
 
     fn folder_row(&mut self, ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
-        let current = state.capture_dir().display().to_string();
+        let current = crate::model::capture_state::capture_dir(&state.settings)
+            .display()
+            .to_string();
         let r = ui
             .horizontal(|ui| {
                 let w = (ui.available_width() - 110.0).max(120.0);

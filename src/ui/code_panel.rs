@@ -8,10 +8,10 @@ use crate::sources::MapStatus;
 use egui::{RichText, Ui};
 
 pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
-    let Some((obj, info)) = &state.code_info else {
+    let Some((obj, info)) = &state.selection.code_info else {
         return;
     };
-    if state.selection != Some(*obj) {
+    if state.selection.obj != Some(*obj) {
         return;
     }
     ui.add_space(6.0);

@@ -6,9 +6,9 @@ use super::views::View;
 use crate::analysis::Heap;
 use crate::model::comparison::{ComparisonModel, DiffColumn, DiffRowRef};
 use crate::model::format;
-use crate::model::{AppState, Command, ObjRef, Tab};
-use egui::{Align, Layout, RichText, Ui};
-use egui_extras::{Column as Col, TableBuilder};
+use crate::model::{AppState, Command, JobKey, ObjRef, Tab};
+use egui::{RichText, Ui};
+use egui_extras::Column as Col;
 
 #[derive(Default)]
 pub struct ComparisonView {
@@ -29,14 +29,9 @@ impl ComparisonView {
         let mut more = None;
         // Row labels must not be selectable text: that would take the row's click.
         ui.style_mut().interaction.selectable_labels = false;
-        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let row_h = super::table::row_height(ui);
         let (sc, sd) = m.sort;
-        TableBuilder::new(ui)
-            .id_salt("comparison-table")
-            .striped(true)
-            .resizable(true)
-            .sense(egui::Sense::click())
-            .cell_layout(Layout::left_to_right(Align::Center))
+        super::table::builder(ui, "comparison-table")
             .column(Col::remainder().at_least(240.0).clip(true))
             .columns(Col::initial(86.0).at_least(60.0), 6)
             .header(row_h + 2.0, |mut h| {
@@ -105,7 +100,7 @@ impl View for ComparisonView {
     /// Arrows move, Right/Enter open a class to its new and deleted objects, Left closes it;
     /// an object row selects its object.
     fn key(&mut self, key: egui::Key, state: &mut AppState, cmds: &mut Vec<Command>) {
-        let Some(m) = &mut state.comparison else {
+        let Some(m) = &mut state.series.comparison else {
             return;
         };
         let Some(cur) = super::table::move_selection(&mut self.selected, m.rows.len(), key) else {
@@ -138,15 +133,13 @@ impl View for ComparisonView {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
-        if state.base.is_none() || state.base == state.current {
+        if state.snaps.base.is_none() || state.snaps.base == state.snaps.current {
             ui.label("Choose a different base snapshot in the list on the left to compare.");
             return;
         }
-        let Some(m) = &mut state.comparison else {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Comparing…");
-            });
+        let busy = state.waiting_for(JobKey::Compare);
+        let Some(m) = &mut state.series.comparison else {
+            super::notices::waiting(ui, busy, "Comparing…");
             return;
         };
         let (Some(b), Some(t)) = (

@@ -34,7 +34,7 @@ pub fn hover_banner(ui: &Ui, state: &AppState) {
         })
     });
     let Some(files) = hovered else { return };
-    let text = state.drop_hint(&files);
+    let text = state.snaps.drop_hint(&files);
     let screen = ui.ctx().content_rect();
     ui.ctx()
         .layer_painter(egui::LayerId::new(

@@ -47,18 +47,18 @@ impl View for GrowthView {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
-        match &mut state.growth {
+        let busy = state.waiting_for(crate::model::JobKey::Growth);
+        match &mut state.series.growth {
             Some((key, m)) => {
                 if let Some(&last) = key.last() {
                     draw(ui, m, last, cmds);
                 }
             }
-            None => {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("Computing the growth of every class and the leak report…");
-                });
-            }
+            None => super::notices::waiting(
+                ui,
+                busy,
+                "Computing the growth of every class and the leak report…",
+            ),
         }
     }
 }

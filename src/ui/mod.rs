@@ -15,6 +15,7 @@ mod graph;
 mod growth;
 mod notices;
 mod profile;
+mod registry;
 mod retainers_tab;
 mod scopes;
 mod search_window;
@@ -88,7 +89,7 @@ pub fn run_app(files: Vec<PathBuf>, select: Option<u64>) -> Result<(), String> {
                 .unwrap_or_default();
             let mut app = HeapdiveApp::new(settings);
             app.set_repaint(cc.egui_ctx.clone());
-            app.state.pending_select = select;
+            app.state.loads.pending_select = select;
             app.open_files(files);
             Ok(Box::new(app))
         }),

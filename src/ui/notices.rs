@@ -2,12 +2,12 @@
 //! status line.
 
 use crate::model::format;
-use crate::model::loader::display_name;
 use crate::model::{AppState, Command, JobKey, Jobs};
+use crate::paths::display_name;
 use egui::{RichText, Ui};
 
 pub fn progress(ui: &mut Ui, state: &AppState, jobs: &Jobs, cmds: &mut Vec<Command>) {
-    let Some((path, queued)) = state.loading() else {
+    let Some((path, queued)) = state.loads.loading() else {
         return;
     };
     let (phase, f) = jobs.progress(JobKey::Load).unwrap_or_default();
@@ -52,6 +52,7 @@ pub fn job_progress(ui: &mut Ui, jobs: &Jobs, key: JobKey, what: &str, cmds: &mu
 /// The current snapshot was cut short and completed from what was read: say what was lost.
 pub fn truncation(ui: &mut Ui, state: &AppState) {
     let Some((name, warning)) = state
+        .snaps
         .current_snap()
         .and_then(|s| Some((s.name(), s.heap().snap.truncated.as_deref()?)))
     else {
@@ -85,6 +86,7 @@ pub fn status_bar(ui: &mut Ui, state: &AppState) {
             ui.label(RichText::new(&state.status).weak());
             // The count is the Summary's: other views would show it as theirs.
             if let Some(s) = state
+                .snaps
                 .current_snap()
                 .filter(|_| state.tab == crate::model::Tab::Summary)
             {
@@ -101,5 +103,18 @@ pub fn status_bar(ui: &mut Ui, state: &AppState) {
                 });
             }
         });
+    });
+}
+
+/// A view's work in progress (a spinner and what it does), or, once that work ended
+/// without a result, a line that sends the eye to the error strip.
+pub fn waiting(ui: &mut Ui, waiting: bool, doing: &str) {
+    ui.horizontal(|ui| {
+        if waiting {
+            ui.spinner();
+            ui.label(doing);
+        } else {
+            ui.weak("Not available: see the error above.");
+        }
     });
 }

@@ -28,7 +28,7 @@ impl View for ProfileView {
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
         profile_list(ui, state, cmds);
-        let Some(p) = state.current_profile_mut() else {
+        let Some(p) = state.profiles.current_mut() else {
             ui.label("Open a .heapprofile to see where it sampled allocations.");
             return;
         };
@@ -69,8 +69,8 @@ impl View for ProfileView {
 
 /// The open profiles: pick one, close one.
 fn profile_list(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
-    if state.profiles.len() < 2 && state.current_profile.is_some() {
-        if let Some(p) = state.current_profile()
+    if state.profiles.len() < 2 && state.profiles.current.is_some() {
+        if let Some(p) = state.profiles.current()
             && ui
                 .horizontal(|ui| ui.small_button("Close profile"))
                 .inner
@@ -82,9 +82,9 @@ fn profile_list(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     }
     ui.horizontal_wrapped(|ui| {
         ui.label("Profiles:");
-        for p in &state.profiles {
+        for p in state.profiles.iter() {
             if ui
-                .selectable_label(state.current_profile == Some(p.id), &p.name)
+                .selectable_label(state.profiles.current == Some(p.id), &p.name)
                 .clicked()
             {
                 cmds.push(Command::ShowProfile(p.id));
@@ -233,7 +233,7 @@ pub fn frame_text(p: &OpenProfile, k: u32) -> String {
 /// Functions by self size (a recursive function's total counted once).
 fn bottom_up(ui: &mut Ui, p: &OpenProfile) {
     let total = p.subtree[0];
-    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    let row_h = super::table::row_height(ui);
     TableBuilder::new(ui)
         .id_salt("profile-bottom-up")
         .striped(true)
@@ -243,11 +243,10 @@ fn bottom_up(ui: &mut Ui, p: &OpenProfile) {
         .columns(Col::initial(130.0).at_least(80.0), 2)
         .column(Col::remainder().at_least(160.0).clip(true))
         .header(row_h + 2.0, |mut h| {
-            for t in ["Function", "Self Size", "Total Size", "Script:line:column"] {
-                h.col(|ui| {
-                    ui.strong(t);
-                });
-            }
+            super::table::titles(
+                &mut h,
+                &["Function", "Self Size", "Total Size", "Script:line:column"],
+            )
         })
         .body(|body| {
             body.rows(row_h, p.functions.len(), |mut row| {

@@ -2,7 +2,7 @@
 //! labels, pan and zoom; clicking a box drills on (Back returns).
 
 use super::views::View;
-use crate::model::{AppState, Command, Tab};
+use crate::model::{AppState, Command, JobKey, Tab};
 use egui::{Rect, RichText, Ui};
 
 pub struct RetainersTab {
@@ -30,11 +30,11 @@ impl View for RetainersTab {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
-        let Some(obj) = state.selection else {
+        let Some(obj) = state.selection.obj else {
             ui.label("Select an object in any view to see why it is alive.");
             return;
         };
-        let Some(heap) = state.snap(obj.snap).map(|s| s.heap().clone()) else {
+        let Some(heap) = state.snaps.snap(obj.snap).map(|s| s.heap().clone()) else {
             return;
         };
         ui.horizontal(|ui| {
@@ -49,7 +49,7 @@ impl View for RetainersTab {
                 self.scene_rect = Rect::ZERO;
             }
         });
-        match &state.graph {
+        match &state.selection.graph {
             Some((g_obj, g)) if *g_obj == obj => {
                 if self.shown_for != Some(obj) {
                     // A new graph: fit it to the view.
@@ -58,9 +58,7 @@ impl View for RetainersTab {
                 }
                 super::graph::scene_ui(g, ui, &heap, obj.snap, &mut self.scene_rect, cmds);
             }
-            _ => {
-                ui.spinner();
-            }
+            _ => super::notices::waiting(ui, state.waiting_for(JobKey::Paths), ""),
         }
     }
 }

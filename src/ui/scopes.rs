@@ -5,9 +5,9 @@ use super::table::{indent, right_label, size_cell, toggle};
 use super::views::View;
 use crate::analysis::scopes::Scope;
 use crate::model::format;
-use crate::model::{AppState, Command, ObjRef, Tab};
-use egui::{Align, Layout, RichText, Ui};
-use egui_extras::{Column as Col, TableBuilder};
+use crate::model::{AppState, Command, JobKey, ObjRef, Tab};
+use egui::{RichText, Ui};
+use egui_extras::Column as Col;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -57,14 +57,13 @@ impl View for ScopesView {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
-        let Some(s) = state.current_snap() else {
+        let Some(s) = state.snaps.current_snap() else {
             return;
         };
         let Some(scopes) = s.scopes.clone() else {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Finding every closure scope and its owner…");
-            });
+            let busy = state.waiting_for(JobKey::Scopes(s.id));
+            let doing = "Finding every closure scope and its owner…";
+            super::notices::waiting(ui, busy, doing);
             return;
         };
         if !self.shown.as_ref().is_some_and(|p| Arc::ptr_eq(p, &scopes)) {
@@ -120,22 +119,13 @@ fn table(
     total: u64,
     mut on_click: impl FnMut(usize, Row, bool),
 ) {
-    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    TableBuilder::new(ui)
-        .id_salt("scopes-table")
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(Layout::left_to_right(Align::Center))
+    let row_h = super::table::row_height(ui);
+    super::table::builder(ui, "scopes-table")
         .column(Col::remainder().at_least(320.0).clip(true))
         .column(Col::initial(180.0).at_least(80.0).clip(true))
         .column(Col::initial(130.0).at_least(90.0))
         .header(row_h + 2.0, |mut h| {
-            for t in ["Scope / variable", "Holds", "Retained Size"] {
-                h.col(|ui| {
-                    ui.strong(t);
-                });
-            }
+            super::table::titles(&mut h, &["Scope / variable", "Holds", "Retained Size"])
         })
         .body(|body| {
             body.rows(row_h, rows.len(), |mut row| {

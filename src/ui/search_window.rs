@@ -9,7 +9,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     let Some(r) = &state.search_results else {
         return;
     };
-    let Some(heap) = state.snap(r.snap).map(|s| s.heap().clone()) else {
+    let Some(heap) = state.snaps.snap(r.snap).map(|s| s.heap().clone()) else {
         return;
     };
     let mut open = true;

@@ -2,7 +2,7 @@
 //! graph. Clicking anything that names another object selects it (a history step).
 
 use super::tree::TreeView;
-use crate::model::{AppState, Command};
+use crate::model::{AppState, Command, JobKey};
 use egui::{RichText, Ui};
 
 #[derive(Default)]
@@ -14,8 +14,10 @@ pub struct SelectionPanel {
 
 impl SelectionPanel {
     pub fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
-        let Some(obj) = state.selection else { return };
-        let Some(heap) = state.snap(obj.snap).map(|s| s.heap().clone()) else {
+        let Some(obj) = state.selection.obj else {
+            return;
+        };
+        let Some(heap) = state.snaps.snap(obj.snap).map(|s| s.heap().clone()) else {
             return;
         };
         if self.shown_for != Some(obj) {
@@ -30,6 +32,7 @@ impl SelectionPanel {
                     .id_salt("details-scroll")
                     .show(ui, |ui| {
                         let original = state
+                            .selection
                             .code_info
                             .as_ref()
                             .filter(|(o, _)| *o == obj)
@@ -49,7 +52,7 @@ impl SelectionPanel {
                     RichText::new("weak edges hidden; the path to a GC root is expanded").weak(),
                 );
             });
-            if let Some(t) = &mut state.retainers {
+            if let Some(t) = &mut state.selection.retainers {
                 self.retainers.code = state
                     .snaps
                     .iter()
@@ -80,10 +83,8 @@ fn graph_panel(
             cmds.push(Command::SetPathCount(n));
         }
     });
-    match &state.graph {
+    match &state.selection.graph {
         Some((obj, g)) => super::graph::ui(g, ui, heap, obj.snap, cmds),
-        None => {
-            ui.spinner();
-        }
+        None => super::notices::waiting(ui, state.waiting_for(JobKey::Paths), ""),
     }
 }

@@ -3,7 +3,7 @@
 
 use super::toolbar::Toolbar;
 use super::views::View;
-use crate::model::{AppState, Command};
+use crate::model::{AppState, Command, WindowCommand};
 use egui::{Key, Modifiers, PointerButton};
 
 pub fn handle(
@@ -15,7 +15,7 @@ pub fn handle(
 ) {
     let cmd = |k: Key| ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, k));
     if cmd(Key::O) {
-        cmds.push(Command::OpenDialog);
+        cmds.push(Command::Window(WindowCommand::OpenDialog));
     }
     if cmd(Key::F) {
         toolbar.focus_search = true;

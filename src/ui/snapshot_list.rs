@@ -1,12 +1,12 @@
 //! The list of open snapshots: pick the current one, close one, choose the Comparison base.
 
 use crate::model::format;
-use crate::model::{AppState, Command};
+use crate::model::{AppState, Command, WindowCommand};
 use egui::Ui;
 
 pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     ui.strong("Snapshots");
-    for s in &state.snaps {
+    for s in state.snaps.iter() {
         ui.horizontal(|ui| {
             let text = format!(
                 "{}\n{}  ·  {}",
@@ -15,7 +15,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                 format::kb(s.heap().total_size)
             );
             if ui
-                .selectable_label(state.current == Some(s.id), text)
+                .selectable_label(state.snaps.current == Some(s.id), text)
                 .clicked()
             {
                 cmds.push(Command::SetCurrent(s.id));
@@ -29,12 +29,12 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
             }
         });
     }
-    if let Some(cur) = state.current {
+    if let Some(cur) = state.snaps.current {
         let b = ui.button("Save a redacted copy…");
         if b.on_hover_text("A copy of the current snapshot without its string values, to share")
             .clicked()
         {
-            cmds.push(Command::SaveRedactedAs(cur));
+            cmds.push(Command::Window(WindowCommand::SaveRedactedAs(cur)));
         }
     }
     if state.snaps.len() < 2 {
@@ -43,15 +43,16 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     ui.separator();
     ui.label("Comparison base:");
     let base_name = state
+        .snaps
         .base
-        .and_then(|b| state.snap(b))
+        .and_then(|b| state.snaps.snap(b))
         .map_or("", |s| s.name());
     egui::ComboBox::from_id_salt("base-select")
         .selected_text(base_name)
         .show_ui(ui, |ui| {
-            for s in &state.snaps {
+            for s in state.snaps.iter() {
                 if ui
-                    .selectable_label(state.base == Some(s.id), s.name())
+                    .selectable_label(state.snaps.base == Some(s.id), s.name())
                     .clicked()
                 {
                     cmds.push(Command::SetBase(s.id));

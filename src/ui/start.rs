@@ -1,6 +1,6 @@
 //! The start page: open a snapshot (dialog, path box, drop), recent files, the samples.
 
-use crate::model::Command;
+use crate::model::{Command, WindowCommand};
 use egui::{RichText, Ui};
 use std::path::PathBuf;
 
@@ -31,7 +31,7 @@ pub fn ui(ui: &mut Ui, recent: &[PathBuf], path_box: &mut String, cmds: &mut Vec
             .button(RichText::new("Open a snapshot…  (Ctrl+O)").size(16.0))
             .clicked()
         {
-            cmds.push(Command::OpenDialog);
+            cmds.push(Command::Window(WindowCommand::OpenDialog));
         }
         ui.add_space(8.0);
         let samples = sample_files();

@@ -51,7 +51,7 @@ impl View for StatisticsView {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, _cmds: &mut Vec<Command>) {
-        if let Some(s) = state.current_snap() {
+        if let Some(s) = state.snaps.current_snap() {
             draw(ui, &s.heap().statistics);
         }
     }

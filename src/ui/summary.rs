@@ -9,8 +9,8 @@ use crate::analysis::filters::NodeFilter;
 use crate::model::format;
 use crate::model::summary::{Column, Row, SummaryModel};
 use crate::model::{AppState, Command, ObjRef, SnapId, Tab};
-use egui::{Align, Layout, RichText, Ui};
-use egui_extras::{Column as Col, TableBuilder};
+use egui::{Align, RichText, Ui};
+use egui_extras::Column as Col;
 
 /// The named filters the Summary offers (DevTools' filter menu).
 pub const FILTERS: [NodeFilter; 6] = [
@@ -49,13 +49,8 @@ impl SummaryView {
         let mut more = None;
         // Row labels must not be selectable text: that would take the row's click.
         ui.style_mut().interaction.selectable_labels = false;
-        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-        let mut table = TableBuilder::new(ui)
-            .id_salt("summary-table")
-            .striped(true)
-            .resizable(true)
-            .sense(egui::Sense::click())
-            .cell_layout(Layout::left_to_right(Align::Center))
+        let row_h = super::table::row_height(ui);
+        let mut table = super::table::builder(ui, "summary-table")
             .column(Col::remainder().at_least(260.0).clip(true))
             .column(Col::initial(70.0).at_least(50.0))
             .column(Col::initial(80.0).at_least(50.0))
@@ -182,7 +177,7 @@ pub fn to_csv(m: &SummaryModel) -> String {
             out.push_str(&format!(
                 "{},{},{},{},{}\n",
                 csv_field(&c.name),
-                crate::cli::shown_distance(c.distance).map_or(String::new(), |d| d.to_string()),
+                format::shown_distance(c.distance).map_or(String::new(), |d| d.to_string()),
                 c.count,
                 c.shallow_size,
                 c.retained_size
@@ -226,8 +221,8 @@ impl View for SummaryView {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
-        let filters = state.allocation_filters();
-        let Some(s) = state.current_snap_mut() else {
+        let filters = state.snaps.allocation_filters();
+        let Some(s) = state.snaps.current_snap_mut() else {
             return;
         };
         let snap = s.id;
@@ -236,7 +231,14 @@ impl View for SummaryView {
             if labelled_field(ui, "Class filter:", &mut text, 200.0, "").changed() {
                 s.summary.set_text_filter(&text);
             }
-            filter_menu(ui, s.summary.filter, s.pending_filter, &filters, snap, cmds);
+            filter_menu(
+                ui,
+                s.summary.filter,
+                s.filter_work.running().copied(),
+                &filters,
+                snap,
+                cmds,
+            );
             if let Some(e) = export_buttons(ui) {
                 export(
                     ui,
@@ -256,14 +258,14 @@ impl View for SummaryView {
     }
 
     fn key(&mut self, key: egui::Key, state: &mut AppState, cmds: &mut Vec<Command>) {
-        if let Some(s) = state.current_snap_mut() {
+        if let Some(s) = state.snaps.current_snap_mut() {
             let snap = s.id;
             self.key_press(&mut s.summary, key, snap, cmds);
         }
     }
 
     fn row_text(&self, state: &AppState) -> Option<String> {
-        self.selected_text(&state.current_snap()?.summary)
+        self.selected_text(&state.snaps.current_snap()?.summary)
     }
 }
 

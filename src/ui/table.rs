@@ -1,7 +1,33 @@
-//! Shared pieces of the table views: the tree toggle triangle (painted, so it shows with any
-//! font), size cells, headers, labelled fields and export buttons.
+//! Shared pieces of the table views: the table skeleton, the tree toggle triangle (painted,
+//! so it shows with any font), size cells, headers, labelled fields and export buttons.
 
-use egui::{Color32, Rect, Sense, Shape, Ui, Vec2, pos2};
+use egui::{Align, Color32, Layout, Rect, Sense, Shape, Ui, Vec2, pos2};
+use egui_extras::{Column as Col, TableBuilder, TableRow};
+
+/// The skeleton of every table view: striped, resizable columns, clickable rows, cells laid
+/// out left to right. The caller adds its columns, header and body.
+pub fn builder<'a>(ui: &'a mut Ui, id: &str) -> TableBuilder<'a> {
+    TableBuilder::new(ui)
+        .id_salt(id)
+        .striped(true)
+        .resizable(true)
+        .sense(Sense::click())
+        .cell_layout(Layout::left_to_right(Align::Center))
+}
+
+/// The height of a table row in the body text style.
+pub fn row_height(ui: &Ui) -> f32 {
+    ui.text_style_height(&egui::TextStyle::Body) + 4.0
+}
+
+/// A header row of plain titles.
+pub fn titles(h: &mut TableRow<'_, '_>, titles: &[&str]) {
+    for t in titles {
+        h.col(|ui| {
+            ui.strong(*t);
+        });
+    }
+}
 
 /// Draws an expand/collapse triangle; returns true when clicked. `None` draws a spacer.
 pub fn toggle(ui: &mut Ui, expanded: Option<bool>) -> bool {
@@ -135,16 +161,28 @@ pub fn export(
     text: impl FnOnce(bool) -> String,
     cmds: &mut Vec<crate::model::Command>,
 ) {
-    use crate::model::Command;
+    use crate::model::{Command, WindowCommand};
     let text = text(json);
     if save {
-        cmds.push(Command::Save {
+        cmds.push(Command::Window(WindowCommand::Save {
             text,
             file_name: "heapdive.csv".to_string(),
-        });
+        }));
     } else {
         ui.ctx().copy_text(text);
         let kind = if json { "JSON" } else { "CSV" };
         cmds.push(Command::Status(format!("Copied the table as {kind}")));
     }
+}
+
+/// A table of functions with DevTools' six columns (function, four numbers, script), `height`
+/// tall: the bottom-up table and the top-down tree share it.
+pub fn function_columns<'a>(ui: &'a mut Ui, id: &str, height: f32, first: f32) -> TableBuilder<'a> {
+    builder(ui, id)
+        .max_scroll_height(height)
+        .min_scrolled_height(height)
+        .auto_shrink(false)
+        .column(Col::initial(first).at_least(160.0).clip(true))
+        .columns(Col::initial(90.0).at_least(60.0), 4)
+        .column(Col::remainder().at_least(160.0).clip(true))
 }

@@ -5,7 +5,7 @@
 use super::views::View;
 use crate::analysis::timeline::Timeline;
 use crate::model::format;
-use crate::model::{AppState, Command, SnapId, Tab};
+use crate::model::{AppState, Command, JobKey, SnapId, Tab};
 use egui::{Color32, Rect, RichText, Sense, Ui, pos2, vec2};
 
 #[derive(Default)]
@@ -28,14 +28,13 @@ impl View for TimelineView {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
-        let Some(s) = state.current_snap() else {
+        let Some(s) = state.snaps.current_snap() else {
             return;
         };
         let Some(mut t) = s.timeline.as_deref().cloned() else {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Placing the live objects on the allocation timeline…");
-            });
+            let busy = state.waiting_for(JobKey::Timeline(s.id));
+            let doing = "Placing the live objects on the allocation timeline…";
+            super::notices::waiting(ui, busy, doing);
             return;
         };
         let snap = s.id;

@@ -1,7 +1,7 @@
 //! The toolbar: Open, Attach, Back/Forward, the path box and the search box.
 
 use super::table::labelled_field;
-use crate::model::{AppState, Command};
+use crate::model::{AppState, Command, WindowCommand};
 use egui::{Key, Ui};
 use std::path::PathBuf;
 
@@ -18,7 +18,7 @@ impl Toolbar {
     pub fn ui(&mut self, ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             if ui.button("Open…").on_hover_text("Ctrl+O").clicked() {
-                cmds.push(Command::OpenDialog);
+                cmds.push(Command::Window(WindowCommand::OpenDialog));
             }
             if ui
                 .button("Attach…")
@@ -37,14 +37,20 @@ impl Toolbar {
     }
 
     fn history_buttons(&self, ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
-        let back = ui.add_enabled(state.can_go_back(), egui::Button::new("Back"));
+        let back = ui.add_enabled(
+            state.selection.history.can_go_back(),
+            egui::Button::new("Back"),
+        );
         if back
             .on_hover_text("Previous selection (Alt+Left)")
             .clicked()
         {
             cmds.push(Command::Back);
         }
-        let fwd = ui.add_enabled(state.can_go_forward(), egui::Button::new("Forward"));
+        let fwd = ui.add_enabled(
+            state.selection.history.can_go_forward(),
+            egui::Button::new("Forward"),
+        );
         if fwd.on_hover_text("Next selection (Alt+Right)").clicked() {
             cmds.push(Command::Forward);
         }

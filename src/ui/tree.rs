@@ -4,8 +4,8 @@ use super::table::{indent, right_label, size_cell, toggle};
 use crate::model::format;
 use crate::model::tree::{TreeKind, TreeModel};
 use crate::model::{Command, ObjRef, SnapId};
-use egui::{Align, Layout, RichText, Ui};
-use egui_extras::{Column as Col, TableBuilder};
+use egui::{Align, RichText, Ui};
+use egui_extras::Column as Col;
 
 #[derive(Default)]
 pub struct TreeView {
@@ -33,14 +33,9 @@ impl TreeView {
         let total = t.heap.total_size;
         // Row labels must not be selectable text: that would take the row's click.
         ui.style_mut().interaction.selectable_labels = false;
-        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let row_h = super::table::row_height(ui);
         let name_title = name_title(t.kind);
-        let mut table = TableBuilder::new(ui)
-            .id_salt(id)
-            .striped(true)
-            .resizable(true)
-            .sense(egui::Sense::click())
-            .cell_layout(Layout::left_to_right(Align::Center))
+        let mut table = super::table::builder(ui, id)
             .column(Col::remainder().at_least(200.0).clip(true))
             .column(Col::initial(64.0).at_least(40.0))
             .column(Col::initial(100.0).at_least(70.0))
@@ -50,11 +45,10 @@ impl TreeView {
         }
         table
             .header(row_h + 2.0, |mut h| {
-                for title in [name_title, "Distance", "Shallow Size", "Retained Size"] {
-                    h.col(|ui| {
-                        ui.strong(title);
-                    });
-                }
+                super::table::titles(
+                    &mut h,
+                    &[name_title, "Distance", "Shallow Size", "Retained Size"],
+                )
             })
             .body(|body| {
                 body.rows(row_h, t.rows.len(), |mut row| {

@@ -51,7 +51,7 @@ impl View for TreeTab {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, cmds: &mut Vec<Command>) {
-        let Some(s) = state.current_snap_mut() else {
+        let Some(s) = state.snaps.current_snap_mut() else {
             return;
         };
         let snap = s.id;
@@ -66,7 +66,7 @@ impl View for TreeTab {
     }
 
     fn key(&mut self, key: Key, state: &mut AppState, cmds: &mut Vec<Command>) {
-        if let Some(s) = state.current_snap_mut() {
+        if let Some(s) = state.snaps.current_snap_mut() {
             let snap = s.id;
             let t = self.tree(s);
             self.view.key(t, key, snap, cmds);
@@ -74,7 +74,7 @@ impl View for TreeTab {
     }
 
     fn row_text(&self, state: &AppState) -> Option<String> {
-        let s = state.current_snap()?;
+        let s = state.snaps.current_snap()?;
         let t = if self.tab == Tab::Containment {
             s.containment.as_ref()?
         } else {

@@ -1,5 +1,5 @@
-//! The view trait and the one registry that drives the tab bar, the drawing and the keys.
-//! A new view is one file with a `View` impl, one `Tab` variant and one line in `registry`.
+//! The view trait and the tab bar. A new view is one file with a `View` impl, one `Tab`
+//! variant and one line in `registry.rs`.
 
 use crate::model::{AppState, Command, Tab};
 use egui::{Key, Ui};
@@ -16,23 +16,6 @@ pub trait View {
     fn row_text(&self, _state: &AppState) -> Option<String> {
         None
     }
-}
-
-/// Every view, in tab-bar order.
-pub fn registry() -> Vec<Box<dyn View>> {
-    vec![
-        Box::new(super::summary::SummaryView::default()),
-        Box::new(super::tree_tab::TreeTab::containment()),
-        Box::new(super::tree_tab::TreeTab::dominators()),
-        Box::new(super::statistics::StatisticsView),
-        Box::new(super::retainers_tab::RetainersTab::default()),
-        Box::new(super::scopes::ScopesView::default()),
-        Box::new(super::comparison::ComparisonView::default()),
-        Box::new(super::growth::GrowthView),
-        Box::new(super::allocations::AllocationsView::default()),
-        Box::new(super::profile::ProfileView::default()),
-        Box::new(super::timeline::TimelineView::default()),
-    ]
 }
 
 /// The tab bar: the views that can show now.

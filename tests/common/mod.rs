@@ -52,3 +52,69 @@ pub const DIFFS: &[(&str, &str)] = &[
     ("chrome/chrome-0", "chrome/chrome-2"),
     ("node/small", "leak/leak-0"),
 ];
+
+/// A snapshot's `meta` as Node writes it (with detachedness and locations), for the tiny
+/// snapshots tests write by hand.
+pub const META: &str = r#"{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}"#;
+
+/// One snapshot of the leaking app's series (leak/leak-0 … leak-3).
+pub fn leak(i: usize) -> PathBuf {
+    fixture(&format!("leak/leak-{i}.heapsnapshot.gz"))
+}
+
+/// Runs the heapdive binary (no stdin) to its end.
+pub fn heapdive_output(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_heapdive"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Runs the heapdive binary: its exit code, stdout and stderr.
+pub fn heapdive(args: &[&str]) -> (i32, String, String) {
+    let out = heapdive_output(args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// An empty folder of its own under the system's temp dir, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        let d = std::env::temp_dir().join(format!("heapdive-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        TempDir(d)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// An empty folder of its own under the target's temp dir, kept after the test (to look at
+/// what a live capture wrote).
+pub fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}

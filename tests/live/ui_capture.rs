@@ -4,23 +4,15 @@
 //! capture folder is a temp dir.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 use common::node::Node;
 use common::window::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use heapdive::model::Tab;
 use heapdive::ui::HeapdiveApp;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// An empty folder of its own under the target's temp dir.
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ui-capture-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 /// Steps frames until `done` holds (background jobs and capture events arrive meanwhile).
 fn step_until(
@@ -67,7 +59,7 @@ fn open_dialog(h: &mut Harness<'static, HeapdiveApp>, at: &str, dir: &Path) {
 #[test]
 fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
     let node = Node::inspect(&[]);
-    let dir = scratch("series");
+    let dir = common::scratch("ui-capture-series");
     let mut h = harness();
     open_dialog(&mut h, &node.at(), &dir);
 
@@ -124,7 +116,10 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
     type_into(&mut h, "Capture folder:", &dir2.display().to_string());
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
-    assert_eq!(h.state().state.capture_dir(), dir2);
+    assert_eq!(
+        heapdive::model::capture_state::capture_dir(&h.state().state.settings),
+        dir2
+    );
     h.get_by_label("Take snapshot").click();
     step_until(&mut h, "the second capture to load", 90, |a| {
         a.state.snaps.len() == 2 && !a.is_busy()
@@ -133,7 +128,10 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
     let st = &h.state().state;
     assert!(st.tab_enabled(Tab::Comparison) && st.tab_enabled(Tab::Growth));
     assert_eq!(st.tab, Tab::Comparison, "two snapshots open the Comparison");
-    assert!(st.comparison.is_some(), "the comparison was computed");
+    assert!(
+        st.series.comparison.is_some(),
+        "the comparison was computed"
+    );
     assert_eq!(st.capture.marks.len(), 2, "one mark per snapshot");
     let wanted = [
         dir.join("capture-1.heapsnapshot"),
@@ -146,7 +144,9 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
         );
     }
     h.get_by_label("Growth & leaks").click();
-    step_until(&mut h, "the growth data", 60, |a| a.state.growth.is_some());
+    step_until(&mut h, "the growth data", 60, |a| {
+        a.state.series.growth.is_some()
+    });
 
     h.get_by_label("Detach").click();
     h.run_steps(3);
@@ -161,7 +161,7 @@ fn attach_through_the_dialog_and_captured_snapshots_fill_the_series() {
 #[test]
 fn a_target_that_exits_is_reported_and_its_captures_stay() {
     let mut node = Node::inspect(&[]);
-    let dir = scratch("exit");
+    let dir = common::scratch("ui-capture-exit");
     let mut h = harness();
     open_dialog(&mut h, &node.at(), &dir);
     h.get_by_label("Attach").click();
@@ -193,7 +193,7 @@ fn nothing_listening_is_said_in_words_in_the_dialog() {
         .unwrap()
         .port();
     let at = format!("127.0.0.1:{port}");
-    let dir = scratch("refused");
+    let dir = common::scratch("ui-capture-refused");
     let mut h = harness();
     open_dialog(&mut h, &at, &dir);
 
@@ -218,7 +218,7 @@ fn nothing_listening_is_said_in_words_in_the_dialog() {
 
 #[test]
 fn a_pid_that_does_not_exist_is_said_in_words_in_the_dialog() {
-    let dir = scratch("pid");
+    let dir = common::scratch("ui-capture-pid");
     let mut h = harness();
     open_dialog(&mut h, "127.0.0.1:9", &dir);
     type_into(&mut h, "Process id:", "2147483646");

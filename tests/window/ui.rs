@@ -1,7 +1,7 @@
 //! The real app driven through egui_kittest (no GPU): drop files, wait for the background
 //! load, read rows, sort, filter, select an object and see why it is alive.
 
-mod common;
+use crate::common::{self, leak};
 use common::window::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -23,10 +23,6 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
-fn leak(i: usize) -> PathBuf {
-    common::fixture(&format!("leak/leak-{i}.heapsnapshot.gz"))
-}
-
 /// The id of the open snapshot named `name`.
 fn snap_named(h: &Harness<'static, HeapdiveApp>, name: &str) -> SnapId {
     let st = &h.state().state;
@@ -35,7 +31,14 @@ fn snap_named(h: &Harness<'static, HeapdiveApp>, name: &str) -> SnapId {
 
 /// Types `@id` of `node` in the search box and presses Enter.
 fn search_id(h: &mut Harness<'static, HeapdiveApp>, node: u32) {
-    let id = h.state().state.current_snap().unwrap().heap().id(node);
+    let id = h
+        .state()
+        .state
+        .snaps
+        .current_snap()
+        .unwrap()
+        .heap()
+        .id(node);
     let search = h.get_by_label("Search:");
     search.focus();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
@@ -48,7 +51,7 @@ fn search_id(h: &mut Harness<'static, HeapdiveApp>, node: u32) {
 
 /// The first object of class `class` in the current snapshot.
 fn first_of(h: &Harness<'static, HeapdiveApp>, class: &str) -> u32 {
-    let heap = h.state().state.current_snap().unwrap().heap().clone();
+    let heap = h.state().state.snaps.current_snap().unwrap().heap().clone();
     (0..heap.node_count() as u32)
         .find(|&o| heap.class_name(o) == class)
         .expect(class)
@@ -122,16 +125,31 @@ fn drop_a_snapshot_then_sort_filter_and_follow_an_object_to_a_root() {
     h.run_steps(2);
     h.key_press(egui::Key::ArrowDown);
     settle(&mut h);
-    let sel = h.state().state.selection.expect("an object is selected");
+    let sel = h
+        .state()
+        .state
+        .selection
+        .obj
+        .expect("an object is selected");
     let heap = h.state().state.snaps[0].heap().clone();
     assert_eq!(heap.class_name(sel.node), "Session");
     // Retainers and the graph of paths to a GC root are shown.
     h.get_by_label("Retainers tree");
     h.get_by_label("Retainer graph (up to 5 paths)");
     h.get_by_label("Show in Dominators");
-    // The retainer tree was expanded along the shortest path: its deepest row is a user root.
-    let paths = heapdive::analysis::paths::shortest_paths(&heap, sel.node, 1, 40);
-    assert!(!paths.is_empty(), "a Session is retained");
+    // The retainer tree was expanded along the shortest path: its deepest row (the first
+    // at that depth, the path's end) is a user root.
+    let st = &h.state().state;
+    let tree = st.selection.retainers.as_ref().expect("the retainers tree");
+    let depth = tree.rows.iter().map(|r| r.depth).max().unwrap();
+    assert!(depth > 1, "the tree was expanded");
+    let deepest = tree.rows.iter().find(|r| r.depth == depth).unwrap();
+    assert!(
+        heapdive::analysis::flags::is_user_root(&heap.snap, deepest.node),
+        "{} is not a user root",
+        heap.display_name(deepest.node)
+    );
+    assert_eq!(heap.distance[deepest.node as usize], 1);
 }
 
 #[test]
@@ -179,6 +197,7 @@ fn dropping_two_snapshots_opens_the_comparison() {
     let m = h
         .state()
         .state
+        .series
         .comparison
         .as_ref()
         .expect("comparison rows");
@@ -199,10 +218,10 @@ fn dropping_two_snapshots_opens_the_comparison() {
     h.key_press(egui::Key::ArrowDown);
     settle(&mut h);
     let st = &h.state().state;
-    let sel = st.selection.expect("a new Session is selected");
-    assert_eq!(sel.snap, st.comparison.as_ref().unwrap().target);
+    let sel = st.selection.obj.expect("a new Session is selected");
+    assert_eq!(sel.snap, st.series.comparison.as_ref().unwrap().target);
     assert_eq!(
-        st.snap(sel.snap).unwrap().heap().class_name(sel.node),
+        st.snaps.snap(sel.snap).unwrap().heap().class_name(sel.node),
         "Session"
     );
 }
@@ -222,7 +241,13 @@ fn a_series_shows_the_growth_chart_and_the_leak_report() {
     assert_eq!(h.state().state.tab, Tab::Growth);
     h.run_steps(2);
     settle(&mut h);
-    let (_, m) = h.state().state.growth.as_ref().expect("growth computed");
+    let (_, m) = h
+        .state()
+        .state
+        .series
+        .growth
+        .as_ref()
+        .expect("growth computed");
     let report = m
         .data
         .leaks
@@ -241,7 +266,7 @@ fn a_series_shows_the_growth_chart_and_the_leak_report() {
     h.run_steps(2);
     settle(&mut h);
     let st = &h.state().state;
-    let sel = st.selection.expect("the row's holder is selected");
+    let sel = st.selection.obj.expect("the row's holder is selected");
     assert_eq!(st.snaps[2].id, sel.snap);
     assert_eq!(st.snaps[2].heap().class_name(sel.node), "Map");
     // A class's button opens the Comparison of the first and last snapshots on that class.
@@ -251,7 +276,7 @@ fn a_series_shows_the_growth_chart_and_the_leak_report() {
     h.run_steps(2);
     assert_eq!(h.state().state.tab, Tab::Comparison);
     let st = &h.state().state;
-    let c = st.comparison.as_ref().expect("comparison");
+    let c = st.series.comparison.as_ref().expect("comparison");
     assert_eq!((c.base, c.target), (st.snaps[0].id, st.snaps[2].id));
     assert_eq!(c.text_filter, "Function");
 }
@@ -273,7 +298,7 @@ fn searching_by_id_and_by_name_selects_objects() {
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
     settle(&mut h);
-    assert_eq!(h.state().state.selection.map(|s| s.node), Some(o));
+    assert_eq!(h.state().state.selection.obj.map(|s| s.node), Some(o));
     // A name search lists matching objects; clicking one selects it.
     let search = h.get_by_label("Search:");
     search.focus();
@@ -294,7 +319,7 @@ fn searching_by_id_and_by_name_selects_objects() {
     h.get_by_label_contains(&heapdive::model::format::object_label(&heap, first, 60))
         .click();
     h.run_steps(3);
-    assert_eq!(h.state().state.selection.map(|s| s.node), Some(first));
+    assert_eq!(h.state().state.selection.obj.map(|s| s.node), Some(first));
 }
 
 #[test]
@@ -319,11 +344,11 @@ fn close_an_earlier_snapshot_keeps_current_base_and_selection() {
     settle(&mut h);
     let leak2 = snap_named(&h, "leak-2.heapsnapshot.gz");
     let leak3 = snap_named(&h, "leak-3.heapsnapshot.gz");
-    assert_eq!(h.state().state.current, Some(leak3));
+    assert_eq!(h.state().state.snaps.current, Some(leak3));
     h.state_mut().run(Command::SetBase(leak2));
     let session = first_of(&h, "Session");
     search_id(&mut h, session);
-    let selected = h.state().state.selection;
+    let selected = h.state().state.selection.obj;
     assert_eq!(selected, Some(ObjRef::new(leak3, session)));
     // Close leak-0 with its close button (the first one in the list).
     h.get_all_by_label("x")
@@ -333,15 +358,16 @@ fn close_an_earlier_snapshot_keeps_current_base_and_selection() {
     settle(&mut h);
     let st = &h.state().state;
     assert_eq!(st.snaps.len(), 3);
-    assert_eq!(st.current, Some(leak3));
-    assert_eq!(st.base, Some(leak2), "the base stays leak-2");
-    assert_eq!(st.selection, selected);
+    assert_eq!(st.snaps.current, Some(leak3));
+    assert_eq!(st.snaps.base, Some(leak2), "the base stays leak-2");
+    assert_eq!(st.selection.obj, selected);
     // The Comparison is leak-3 against leak-2, not "choose a different base".
     h.get_by_label("Comparison").click();
     settle(&mut h);
     let c = h
         .state()
         .state
+        .series
         .comparison
         .as_ref()
         .expect("comparison rows");
@@ -358,7 +384,7 @@ fn dropping_an_open_file_again_does_not_duplicate_it() {
     settle(&mut h);
     let st = &h.state().state;
     assert_eq!(st.snaps.len(), 1);
-    assert_eq!(st.base, None);
+    assert_eq!(st.snaps.base, None);
     assert_eq!(st.tab, Tab::Summary);
     assert!(st.status.contains("already open"), "{}", st.status);
 }
@@ -385,24 +411,24 @@ fn back_and_forward_retrace_the_selection() {
     h.run_steps(2);
     let b = first_of(&h, "Map");
     search_id(&mut h, b);
-    assert_eq!(h.state().state.selection, Some(ObjRef::new(leak0, b)));
+    assert_eq!(h.state().state.selection.obj, Some(ObjRef::new(leak0, b)));
     // Alt+Left goes back across snapshots and views.
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
     settle(&mut h);
     let st = &h.state().state;
-    assert_eq!(st.selection, Some(ObjRef::new(leak1, a)));
-    assert_eq!(st.current, Some(leak1));
+    assert_eq!(st.selection.obj, Some(ObjRef::new(leak1, a)));
+    assert_eq!(st.snaps.current, Some(leak1));
     assert_eq!(st.tab, Tab::Dominators);
     // The toolbar's Forward comes back.
     h.get_by_label("Forward").click();
     settle(&mut h);
     let st = &h.state().state;
-    assert_eq!(st.selection, Some(ObjRef::new(leak0, b)));
-    assert_eq!(st.current, Some(leak0));
+    assert_eq!(st.selection.obj, Some(ObjRef::new(leak0, b)));
+    assert_eq!(st.snaps.current, Some(leak0));
     assert_eq!(st.tab, Tab::Summary);
     // A step through the retainer graph (a Select) is undone by Back too.
     let retainer = {
-        let heap = st.current_snap().unwrap().heap().clone();
+        let heap = st.snaps.current_snap().unwrap().heap().clone();
         heapdive::analysis::paths::shortest_paths(&heap, b, 1, 40)[0]
             .hops
             .last()
@@ -414,7 +440,7 @@ fn back_and_forward_retrace_the_selection() {
     settle(&mut h);
     h.get_by_label("Back").click();
     settle(&mut h);
-    assert_eq!(h.state().state.selection, Some(ObjRef::new(leak0, b)));
+    assert_eq!(h.state().state.selection.obj, Some(ObjRef::new(leak0, b)));
 }
 
 #[test]
@@ -426,7 +452,7 @@ fn a_tab_picked_while_loading_is_kept() {
     // A few frames with the progress strip shown (egui hit-tests against the last layout).
     h.run_steps(3);
     assert!(
-        h.state().state.is_loading(),
+        h.state().state.loads.is_loading(),
         "the second file is still loading"
     );
     h.get_by_label("Dominators").click();
@@ -471,7 +497,7 @@ fn the_retainers_tab_shows_the_selection_graph_over_the_whole_area() {
     settle(&mut h);
     assert_eq!(h.state().state.tab, Tab::Retainers);
     h.get_by_label("Fit");
-    let (obj, g) = h.state().state.graph.as_ref().expect("graph");
+    let (obj, g) = h.state().state.selection.graph.as_ref().expect("graph");
     assert_eq!(obj.node, session);
     assert!(g.graph.node_count() > 2, "paths from a GC root are drawn");
 }
@@ -506,7 +532,11 @@ fn a_leaked_object_says_which_variable_holds_it_and_where_its_code_is() {
     search_id(&mut h, session);
     settle(&mut h);
     let st = &h.state().state;
-    let (obj, info) = st.code_info.as_ref().expect("the selection's code");
+    let (obj, info) = st
+        .selection
+        .code_info
+        .as_ref()
+        .expect("the selection's code");
     assert_eq!(obj.node, session);
     let loc = info
         .location
@@ -540,7 +570,7 @@ fn the_scopes_view_lists_scopes_and_selects_a_variable() {
     h.get_by_label("variable cache").click();
     settle(&mut h);
     let st = &h.state().state;
-    let sel = st.selection.expect("a variable's value is selected");
+    let sel = st.selection.obj.expect("a variable's value is selected");
     let heap = st.snaps[0].heap();
     assert_eq!(heap.class_name(sel.node), "Map");
 }
@@ -576,7 +606,35 @@ fn clicking_an_object_row_selects_it() {
     };
     h.get_by_label(&label.1).click();
     settle(&mut h);
-    assert_eq!(h.state().state.selection.map(|s| s.node), Some(label.0));
+    assert_eq!(h.state().state.selection.obj.map(|s| s.node), Some(label.0));
+}
+
+/// The window's own jobs (the file dialog, saving) and a view's job made to panic: each
+/// failure is said once, the path box stands in for the dialog, and the view shows a line
+/// that points at the error instead of a spinner that never stops.
+#[test]
+fn jobs_that_panic_leave_no_spinner_in_the_window() {
+    use heapdive::model::{JobKey, WindowCommand};
+    let mut h = harness();
+    let boom = |k: JobKey| matches!(k, JobKey::Dialog | JobKey::Save | JobKey::Compare);
+    h.state_mut().jobs.panic_when(boom);
+    h.state_mut().open_files(vec![leak(0), leak(1)]);
+    settle(&mut h);
+    assert_eq!(h.state().state.tab, Tab::Comparison);
+    h.get_by_label("Not available: see the error above.");
+    h.state_mut()
+        .run(Command::Window(WindowCommand::OpenDialog));
+    let save = WindowCommand::Save {
+        text: "x".into(),
+        file_name: "x.csv".into(),
+    };
+    h.state_mut().run(Command::Window(save));
+    settle(&mut h);
+    let st = &h.state().state;
+    assert_eq!(st.errors.len(), 3, "{:?}", st.errors);
+    assert!(st.errors.iter().all(|e| e.contains("internal error")));
+    assert!(st.show_path_box, "the path box stands in for the dialog");
+    assert!(!st.waiting_for(JobKey::Compare));
 }
 
 #[test]

@@ -2,9 +2,9 @@
 //! tools/snapshot-gen/secrets.js) is copied with every string value replaced; no secret
 //! survives, and the graph, the sizes, the names and the Summary are those of the original.
 
-mod common;
+use crate::common;
 
-use common::{fixture, gunzip_text, run_cli};
+use common::{TempDir, fixture, gunzip_text, run_cli};
 use heapdive::cli::Command;
 use heapdive::load_quiet;
 use heapdive::redact::{VALUE_TYPES, placeholder};
@@ -12,27 +12,6 @@ use std::path::{Path, PathBuf};
 
 /// Every planted secret holds this; nothing in the script that is a name does.
 const MARK: &str = "HUNTER2";
-
-/// A fresh directory for one test's files, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let d = std::env::temp_dir().join(format!("heapdive-redact-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn secrets() -> PathBuf {
     fixture("redact/secrets.heapsnapshot.gz")
@@ -73,7 +52,7 @@ fn no_planted_secret_survives_and_the_summary_is_equal() {
     ] {
         assert!(original.contains(planted), "the fixture lacks {planted}");
     }
-    let dir = TempDir::new("secrets");
+    let dir = TempDir::new("redact-secrets");
     let out = dir.path("copy.heapsnapshot");
     let printed = redact(&secrets(), &out);
     assert!(printed.contains("strings replaced:"), "{printed}");
@@ -99,7 +78,7 @@ fn no_planted_secret_survives_and_the_summary_is_equal() {
 
 #[test]
 fn graph_sizes_and_names_stay_while_values_go() {
-    let dir = TempDir::new("names");
+    let dir = TempDir::new("redact-names");
     let out = dir.path("copy.heapsnapshot.gz");
     redact(&secrets(), &out);
     let a = load_quiet(&secrets()).unwrap();
@@ -151,7 +130,7 @@ fn graph_sizes_and_names_stay_while_values_go() {
 
 #[test]
 fn the_report_counts_what_was_replaced() {
-    let dir = TempDir::new("report");
+    let dir = TempDir::new("redact-report");
     let out = dir.path("copy.heapsnapshot");
     let printed = redact(&fixture("node/small.heapsnapshot.gz"), &out);
     let heap = load_quiet(&fixture("node/small.heapsnapshot.gz")).unwrap();
@@ -175,7 +154,7 @@ fn the_report_counts_what_was_replaced() {
 
 #[test]
 fn broken_input_and_the_same_file_are_refused_in_words() {
-    let dir = TempDir::new("broken");
+    let dir = TempDir::new("redact-broken");
     let text = gunzip_text(&fixture("node/small.heapsnapshot.gz"));
     let cut = dir.path("cut.heapsnapshot");
     std::fs::write(&cut, &text.as_bytes()[..text.len() / 2]).unwrap();

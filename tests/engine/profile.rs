@@ -2,12 +2,12 @@
 //! (fixtures/alloc/sampled.heapprofile, from `node --heap-prof` running
 //! fixtures/alloc/sampled.js), computed here independently; broken profiles get one line.
 
-mod common;
+use crate::common;
 use common::*;
 use heapdive::cli::Command;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const PROFILE: &str = "alloc/sampled.heapprofile";
 
@@ -140,30 +140,12 @@ fn deep_stacks_parse() {
     for _ in 0..depth {
         text.push_str("]}");
     }
-    let d = tmpdir("deep");
+    let d = TempDir::new("profile-deep");
     let path = d.join("deep.heapprofile");
     std::fs::write(&path, format!(r#"{{"head":{text},"samples":[]}}"#)).unwrap();
     let mine = profile_json(&path);
     assert_eq!(mine["total_size"], depth);
     assert_eq!(mine["functions"].as_array().unwrap().len(), depth - 1);
-}
-
-fn heapdive(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_heapdive"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("heapdive-profile-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 fn node(id: u32, name: &str, children: &str) -> String {
@@ -214,7 +196,7 @@ fn broken_profiles_get_one_line_errors() {
             "nested 5000 levels deep",
         ),
     ];
-    let d = tmpdir("bad");
+    let d = TempDir::new("profile-bad");
     for (name, text, needle) in cases {
         let path = d.join(format!("{name}.heapprofile"));
         std::fs::write(&path, text).unwrap();

@@ -1,14 +1,10 @@
 //! Several snapshots: growth series (checked against each snapshot's oracle Summary) and the
 //! leak report on the leaking service's snapshots.
 
-mod common;
+use crate::common;
 use common::*;
 use heapdive::cli::Command;
 use serde_json::Value;
-
-fn leak(i: u32) -> std::path::PathBuf {
-    fixture(&format!("leak/leak-{i}.heapsnapshot.gz"))
-}
 
 #[test]
 fn growth_json_matches_each_snapshots_summary() {

@@ -3,7 +3,7 @@
 //! output), an object's allocation stack, and sampling heap profiles (flame graph and
 //! bottom-up table).
 
-mod common;
+use crate::common;
 use common::window::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -181,7 +181,7 @@ fn a_tracked_snapshot_offers_allocations_with_the_oracles_numbers_objects_and_st
     h.get_by_label(&label).click();
     settle(&mut h);
     assert_eq!(
-        h.state().state.selection,
+        h.state().state.selection.obj,
         Some(heapdive::model::ObjRef::new(snap, node))
     );
     h.get_by_label("Retainers tree");
@@ -292,7 +292,7 @@ fn a_heap_profile_opens_as_a_flame_graph_and_a_bottom_up_table() {
     let (top_key, top_self) = &expected[0];
     let top_name = top_key.split('|').next().unwrap().to_string();
     {
-        let p = h.state().state.current_profile().unwrap();
+        let p = h.state().state.profiles.current().unwrap();
         let r = p.functions[0];
         assert_eq!(p.profile.functions[r.function as usize].name, top_name);
         assert_eq!(r.self_size, *top_self);
@@ -304,7 +304,7 @@ fn a_heap_profile_opens_as_a_flame_graph_and_a_bottom_up_table() {
     // Hovering the flame graph's widest frame of that function shows its exact numbers.
     let graph = h.get_by_label("Flame graph").rect();
     let (k, pos) = {
-        let p = h.state().state.current_profile().unwrap();
+        let p = h.state().state.profiles.current().unwrap();
         let b = p
             .flame(graph.width() as f64, 0.5)
             .into_iter()
@@ -319,7 +319,7 @@ fn a_heap_profile_opens_as_a_flame_graph_and_a_bottom_up_table() {
     };
     h.hover_at(pos);
     h.run_steps(3);
-    let total = h.state().state.current_profile().unwrap().subtree[k as usize];
+    let total = h.state().state.profiles.current().unwrap().subtree[k as usize];
     h.get_by_label_contains(&format!(
         "total {} B",
         heapdive::model::format::group(total)
@@ -339,10 +339,10 @@ fn a_heap_profile_opens_as_a_flame_graph_and_a_bottom_up_table() {
         modifiers: egui::Modifiers::NONE,
     });
     h.run_steps(3);
-    assert_eq!(h.state().state.current_profile().unwrap().zoom, k);
+    assert_eq!(h.state().state.profiles.current().unwrap().zoom, k);
     h.get_by_label("Reset zoom").click();
     h.run_steps(3);
-    assert_eq!(h.state().state.current_profile().unwrap().zoom, 0);
+    assert_eq!(h.state().state.profiles.current().unwrap().zoom, 0);
 }
 
 #[derive(Debug)]
@@ -421,7 +421,7 @@ fn dragging_across_the_allocation_timeline_filters_the_summary_to_that_id_range(
     settle(&mut h);
     assert_eq!(h.state().state.tab, Tab::Timeline);
     let (snap, timeline) = {
-        let s = h.state().state.current_snap().unwrap();
+        let s = h.state().state.snaps.current_snap().unwrap();
         (s.id, s.timeline.clone().expect("timeline computed"))
     };
     let chart = h.get_by_label("Allocation timeline").rect();
@@ -447,7 +447,7 @@ fn dragging_across_the_allocation_timeline_filters_the_summary_to_that_id_range(
     settle(&mut h);
     let ms = |x: f32| ((x - chart.left()) / chart.width()) as f64 * span;
     let want = timeline.select(ms(x0), ms(x1)).filter();
-    let s = h.state().state.snap(snap).unwrap();
+    let s = h.state().state.snaps.snap(snap).unwrap();
     assert_eq!(s.summary.filter, want);
     match want {
         heapdive::analysis::filters::NodeFilter::IdRange { min, max } => {
@@ -460,7 +460,10 @@ fn dragging_across_the_allocation_timeline_filters_the_summary_to_that_id_range(
     h.get_by_label("Show in Summary").click();
     settle(&mut h);
     assert_eq!(h.state().state.tab, Tab::Summary);
-    assert_eq!(h.state().state.snap(snap).unwrap().summary.filter, want);
+    assert_eq!(
+        h.state().state.snaps.snap(snap).unwrap().summary.filter,
+        want
+    );
 }
 
 #[test]

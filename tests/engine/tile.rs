@@ -2,10 +2,8 @@
 //! snapshot: the tiled file is one graph of K copies, so its counts, sizes and every
 //! Summary row's count are K times the original's.
 
-mod common;
-#[path = "bench/tile.rs"]
-#[allow(dead_code)]
-mod tile;
+use crate::bench_tile as tile;
+use crate::common;
 
 use common::{fixture, gunzip_text};
 use heapdive::load_quiet;

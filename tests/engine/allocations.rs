@@ -3,7 +3,7 @@
 //! devtools-oracle by fixtures/make-expected.sh), including one whose header undercounts its
 //! functions; the model-level APIs a view uses; broken trace data.
 
-mod common;
+use crate::common;
 use common::*;
 use heapdive::analysis::allocations::{AllocationProfile, frame};
 use heapdive::analysis::timeline::Timeline;

@@ -1,7 +1,7 @@
 //! Golden tests: every number equals what DevTools' own worker computes on the same real
 //! snapshot (expected files made by fixtures/make-expected.sh with the devtools-oracle).
 
-mod common;
+use crate::common;
 use common::*;
 use heapdive::cli::Command;
 use serde_json::Value;

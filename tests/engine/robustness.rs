@@ -1,7 +1,7 @@
 //! Mutated snapshots never make heapdive panic: each is either analysed or refused with an
 //! error. (The coverage-guided fuzzer in fuzz/ goes further; this runs in every `cargo test`.)
 
-mod common;
+use crate::common::{self, META};
 use heapdive::analysis::{Control, analyze, summary};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -91,12 +91,14 @@ fn mutated_real_snapshots_are_analysed_or_refused() {
 
 #[test]
 fn mutated_tiny_snapshots_are_analysed_or_refused() {
-    let tiny = br#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]},"node_count":5,"edge_count":7,"trace_function_count":0},
+    let tiny = format!(
+        r#"{{"snapshot":{{"meta":{META},"node_count":5,"edge_count":7,"trace_function_count":0}},
 "nodes":[9,0,1,0,2,0,0,3,1,3,40,2,0,0,1,3,5,16,1,0,0,10,2,7,24,2,0,0,8,4,9,32,0,0,2],
 "edges":[5,2,7,1,0,28,2,2,14,3,3,21,3,4,7,3,3,14,3,4,0],
 "locations":[7,1,2,3],
-"strings":["","global","a","first","second","Detached <div id=\"x\">"]}"#
-        .to_vec();
+"strings":["","global","a","first","second","Detached <div id=\"x\">"]}}"#
+    )
+    .into_bytes();
     check(&tiny, "tiny-original");
     // The original itself is a valid snapshot, so mutations start from something analysable.
     let snap =

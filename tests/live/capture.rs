@@ -4,34 +4,18 @@
 //! issue lists. Each node child is killed when its guard drops.
 #![cfg(unix)]
 
-mod common;
+use crate::common::{self, heapdive_output};
 use common::node::Node;
 
 use heapdive::analysis::leaks::leak_report;
 use heapdive::capture::{CaptureEvent, CaptureSession, Schedule, SessionOptions, Target};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-/// An empty folder of its own under the target's temp dir.
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("capture-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn heapdive(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heapdive"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -73,8 +57,8 @@ fn assert_plausible(h: &heapdive::Heap) {
 #[test]
 fn cli_captures_a_series_whose_leak_report_names_the_leaking_array() {
     let node = Node::inspect(&[]);
-    let dir = scratch("cli-series");
-    let out = heapdive(&[
+    let dir = common::scratch("capture-cli-series");
+    let out = heapdive_output(&[
         "capture",
         &node.at(),
         "-o",
@@ -138,7 +122,7 @@ fn cli_captures_a_series_whose_leak_report_names_the_leaking_array() {
 #[test]
 fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
     let node = Node::inspect(&[]);
-    let first = scratch("session");
+    let first = common::scratch("capture-session");
     let wakes = Arc::new(AtomicUsize::new(0));
     let w = wakes.clone();
     let wake = Box::new(move || {
@@ -152,7 +136,7 @@ fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
     };
     let mut session = CaptureSession::attach(&target, opts, Some(wake)).unwrap();
     // The window lets the user change the folder while attached.
-    let dir = scratch("session-moved");
+    let dir = common::scratch("capture-session-moved");
     session.set_folder(dir.clone());
     let mut events = Vec::new();
     let mut asked = false;
@@ -221,7 +205,7 @@ fn session_api_samples_usage_and_saves_a_snapshot_by_ws_url() {
 #[test]
 fn session_schedule_takes_count_snapshots_every_period() {
     let node = Node::inspect(&[]);
-    let dir = scratch("schedule");
+    let dir = common::scratch("capture-schedule");
     let target = Target::parse(&node.at()).unwrap();
     let opts = SessionOptions {
         dir: dir.clone(),
@@ -258,9 +242,9 @@ fn session_schedule_takes_count_snapshots_every_period() {
 #[test]
 fn heap_threshold_triggers_a_capture() {
     let node = Node::inspect(&[]);
-    let dir = scratch("threshold");
+    let dir = common::scratch("capture-threshold");
     // 1 MB: any Node heap is above it, so the first sample fires exactly once.
-    let out = heapdive(&[
+    let out = heapdive_output(&[
         "capture",
         &node.at(),
         "-o",
@@ -277,13 +261,13 @@ fn heap_threshold_triggers_a_capture() {
 #[test]
 fn targets_lists_the_node_target() {
     let node = Node::inspect(&[]);
-    let out = heapdive(&["targets", &node.at(), "--json"]);
+    let out = heapdive_output(&["targets", &node.at(), "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["type"], "node");
     assert_eq!(v[0]["webSocketDebuggerUrl"], node.ws_url.clone().unwrap());
     assert!(v[0]["title"].as_str().unwrap().contains("leaky.js"));
-    let plain = text(&heapdive(&["targets", &node.at()]).stdout);
+    let plain = text(&heapdive_output(&["targets", &node.at()]).stdout);
     assert!(plain.starts_with("node\t") && plain.contains(node.ws_url.as_deref().unwrap()));
 }
 
@@ -294,9 +278,9 @@ fn attaches_by_pid_with_sigusr1() {
         return;
     }
     let node = Node::plain();
-    let dir = scratch("pid");
+    let dir = common::scratch("capture-pid");
     let pid = node.child.id().to_string();
-    let out = heapdive(&[
+    let out = heapdive_output(&[
         "capture",
         &format!("pid:{pid}"),
         "-o",
@@ -316,8 +300,8 @@ fn nothing_listening_is_one_line() {
         .port();
     let at = format!("127.0.0.1:{port}");
     let want = format!("nothing is listening on {at}");
-    assert_fails_with(&heapdive(&["capture", &at]), &want);
-    assert_fails_with(&heapdive(&["targets", &at]), &want);
+    assert_fails_with(&heapdive_output(&["capture", &at]), &want);
+    assert_fails_with(&heapdive_output(&["targets", &at]), &want);
 }
 
 /// A local HTTP server that answers every request with `response`, for a bounded number
@@ -342,14 +326,14 @@ fn a_server_that_is_not_an_inspector_is_named() {
         "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
     );
     assert_fails_with(
-        &heapdive(&["capture", &at]),
+        &heapdive_output(&["capture", &at]),
         &format!("{at} is not a V8 inspector (GET /json/list answered HTTP 404)"),
     );
     let html = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\
                 Connection: close\r\n\r\n<html></html>";
     let at = fake_server(html);
     assert_fails_with(
-        &heapdive(&["capture", &at]),
+        &heapdive_output(&["capture", &at]),
         &format!("{at} is not a V8 inspector (/json/list is not a JSON list of targets)"),
     );
 }
@@ -357,11 +341,11 @@ fn a_server_that_is_not_an_inspector_is_named() {
 #[test]
 fn a_missing_pid_and_a_process_that_is_not_node_are_refused() {
     assert_fails_with(
-        &heapdive(&["capture", "pid:2147483646"]),
+        &heapdive_output(&["capture", "pid:2147483646"]),
         "no process has pid 2147483646",
     );
     let mut sleep = Command::new("sleep").arg("30").spawn().unwrap();
-    let out = heapdive(&["capture", &format!("pid:{}", sleep.id())]);
+    let out = heapdive_output(&["capture", &format!("pid:{}", sleep.id())]);
     // Refused before any signal: the process is still running.
     let alive = sleep.try_wait().unwrap().is_none();
     let _ = sleep.kill();
@@ -374,7 +358,7 @@ fn a_missing_pid_and_a_process_that_is_not_node_are_refused() {
 fn a_write_error_removes_the_partial_file_and_keeps_earlier_captures() {
     use std::os::unix::process::CommandExt;
     let node = Node::inspect(&[]);
-    let dir = scratch("disk-full");
+    let dir = common::scratch("capture-disk-full");
     std::fs::write(dir.join("capture-1.heapsnapshot"), "earlier capture").unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_heapdive"));
     cmd.args(["capture", &node.at(), "-o", dir.to_str().unwrap()]);
@@ -403,7 +387,7 @@ fn a_write_error_removes_the_partial_file_and_keeps_earlier_captures() {
 fn a_target_killed_mid_snapshot_leaves_no_file() {
     // Ballast makes the snapshot take long enough to kill node while it is being written.
     let mut node = Node::inspect(&["--ballast", "400000"]);
-    let dir = scratch("killed");
+    let dir = common::scratch("capture-killed");
     let target = Target::parse(&node.at()).unwrap();
     let opts = SessionOptions {
         dir: dir.clone(),
@@ -448,7 +432,7 @@ fn capture_memory_stays_far_below_the_snapshots_size() {
         return;
     }
     let node = Node::inspect(&["--ballast", "300000"]);
-    let dir = scratch("memory");
+    let dir = common::scratch("capture-memory");
     let mut cli = Command::new(env!("CARGO_BIN_EXE_heapdive"))
         .args(["capture", &node.at(), "-o", dir.to_str().unwrap()])
         .stdout(Stdio::null())
@@ -484,7 +468,10 @@ fn capture_memory_stays_far_below_the_snapshots_size() {
 fn a_session_goes_on_after_a_write_error() {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", "session_goes_on_after_a_write_error_in_child"])
+    // The child test's name in this binary: its module path without the crate's name.
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
+    let child = format!("{module}::session_goes_on_after_a_write_error_in_child");
+    cmd.args(["--exact", &child])
         .args(["--nocapture", "--test-threads=1"])
         .env("HEAPDIVE_TEST_CHILD", "1");
     unsafe {
@@ -512,7 +499,7 @@ fn session_goes_on_after_a_write_error_in_child() {
     }
     println!("child ran");
     let node = Node::inspect(&[]);
-    let dir = scratch("write-error-child");
+    let dir = common::scratch("capture-write-error-child");
     let target = Target::parse(&node.at()).unwrap();
     let opts = SessionOptions {
         dir: dir.clone(),
@@ -558,12 +545,12 @@ fn session_goes_on_after_a_write_error_in_child() {
 fn a_folder_that_cannot_be_made_and_a_wrong_ws_url_are_one_line() {
     let node = Node::inspect(&[]);
     assert_fails_with(
-        &heapdive(&["capture", &node.at(), "-o", "/proc/heapdive-no-such-folder"]),
+        &heapdive_output(&["capture", &node.at(), "-o", "/proc/heapdive-no-such-folder"]),
         "creating /proc/heapdive-no-such-folder",
     );
     let wrong = format!("ws://{}/no-such-target", node.at());
     assert_fails_with(
-        &heapdive(&["capture", &wrong]),
+        &heapdive_output(&["capture", &wrong]),
         "WebSocket handshake failed",
     );
 }
@@ -586,7 +573,7 @@ fn check(env: &[(&str, &str)], action: &str, extra: &[&str]) -> Output {
 fn check_fails_a_leaking_scenario_and_passes_its_fixed_twin_every_time() {
     // The same verdict on every run: five of each.
     for run in 0..5 {
-        let dir = scratch(&format!("check-leak-{run}"));
+        let dir = common::scratch(&format!("check-leak-{run}"));
         let junit = dir.join("junit.xml");
         let out = check(
             &[("LEAK", "1")],
@@ -631,7 +618,7 @@ fn check_fails_a_leaking_scenario_and_passes_its_fixed_twin_every_time() {
         );
         let _ = std::fs::remove_dir_all(&dir);
 
-        let dir = scratch(&format!("check-fixed-{run}"));
+        let dir = common::scratch(&format!("check-fixed-{run}"));
         let out = check(
             &[],
             "handleOrders()",
@@ -674,12 +661,12 @@ fn check_says_in_one_line_when_the_scenario_fails() {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("`missing()` threw: ReferenceError"), "{err}");
     // Bad usage: neither a program nor --attach.
-    let out = heapdive(&["check", "--action", "1"]);
+    let out = heapdive_output(&["check", "--action", "1"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
 
 /// A Chromium on PATH, or None (the page tests then say they did not run).
-fn chromium() -> Option<PathBuf> {
+fn chromium() -> Option<std::path::PathBuf> {
     let paths = std::env::var_os("PATH")?;
     std::env::split_paths(&paths)
         .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n)))
@@ -694,7 +681,7 @@ fn check_url_tells_a_leaking_page_from_its_fixed_twin_in_chromium() {
     };
     let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_app/widgets.html");
     let run = |query: &str| {
-        heapdive(&[
+        heapdive_output(&[
             "check",
             "--browser",
             browser.to_str().unwrap(),
@@ -714,7 +701,7 @@ fn check_url_tells_a_leaking_page_from_its_fixed_twin_in_chromium() {
     let out = run("");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     // A page that does not load is the scenario's failure.
-    let out = heapdive(&[
+    let out = heapdive_output(&[
         "check",
         "--browser",
         browser.to_str().unwrap(),

@@ -6,7 +6,7 @@
 //! so its snapshot names `/tmp/heapdive-srcmap/app.bundle.js`; the tests map that folder to
 //! the fixture folder, as `--remap` does for snapshots taken on another machine.
 
-mod common;
+use crate::common;
 use common::*;
 use heapdive::Heap;
 use heapdive::analysis::locations::Locations;

@@ -3,7 +3,7 @@
 //! error. The cuts are made in the real fixtures/node/small snapshot, whose whole-file
 //! numbers DevTools computed (small.oracle.json).
 
-mod common;
+use crate::common;
 
 use common::{fixture, gunzip_text, run_cli};
 use heapdive::cli::Command;

@@ -1,13 +1,9 @@
 //! The explorer's model without a window: commands in, job results out, everything by id.
 
-mod common;
+use crate::common::{self, leak};
 use heapdive::analysis::filters::NodeFilter;
 use heapdive::model::{AppState, Command, Jobs, ObjRef, Settings, SnapId, Tab};
 use std::time::{Duration, Instant};
-
-fn leak(i: usize) -> std::path::PathBuf {
-    common::fixture(&format!("leak/leak-{i}.heapsnapshot.gz"))
-}
 
 /// Applies job results until nothing runs.
 fn settle(st: &mut AppState, jobs: &mut Jobs) {
@@ -33,12 +29,12 @@ fn a_series_opens_in_growth_and_computes_the_leak_report() {
     let (st, _) = open((0..4).map(leak).collect());
     assert_eq!(st.snaps.len(), 4);
     assert_eq!(st.tab, Tab::Growth);
-    let (key, m) = st.growth.as_ref().expect("growth");
+    let (key, m) = st.series.growth.as_ref().expect("growth");
     assert_eq!(key, &st.snaps.iter().map(|s| s.id).collect::<Vec<_>>());
     assert_eq!(m.data.leaks.as_ref().unwrap().groups[0].class, "Session");
     // The newest is current, compared with the one before it.
-    assert_eq!(st.current, Some(st.snaps[3].id));
-    assert_eq!(st.base, Some(st.snaps[2].id));
+    assert_eq!(st.snaps.current, Some(st.snaps[3].id));
+    assert_eq!(st.snaps.base, Some(st.snaps[2].id));
 }
 
 #[test]
@@ -54,12 +50,12 @@ fn results_for_a_closed_snapshot_are_dropped() {
     st.apply(Command::Close(a), &mut jobs);
     settle(&mut st, &mut jobs);
     assert_eq!(st.snaps.len(), 1);
-    assert_eq!(st.current, Some(b));
+    assert_eq!(st.snaps.current, Some(b));
     assert!(
         st.search_results.is_none(),
         "the search was for the closed snapshot"
     );
-    assert!(st.base.is_none(), "no other snapshot to compare with");
+    assert!(st.snaps.base.is_none(), "no other snapshot to compare with");
     // The one left is unchanged and still has its own Summary.
     assert_eq!(st.snaps[0].summary.filter, NodeFilter::All);
     assert_eq!(st.tab, Tab::Summary);
@@ -77,38 +73,21 @@ fn selection_paths_arrive_for_the_selection_only() {
     st.apply(Command::Select(ObjRef::new(s, sessions[0])), &mut jobs);
     st.apply(Command::Select(ObjRef::new(s, sessions[1])), &mut jobs);
     settle(&mut st, &mut jobs);
-    let (obj, graph) = st.graph.as_ref().expect("paths of the selection");
+    let (obj, graph) = st.selection.graph.as_ref().expect("paths of the selection");
     assert_eq!(*obj, ObjRef::new(s, sessions[1]));
     assert_eq!(graph.target, sessions[1]);
     assert!(!graph.unreachable);
     st.apply(Command::Back, &mut jobs);
-    assert_eq!(st.selection, Some(ObjRef::new(s, sessions[0])));
+    assert_eq!(st.selection.obj, Some(ObjRef::new(s, sessions[0])));
     // A step into a snapshot id that never existed does nothing.
     st.apply(Command::Select(ObjRef::new(SnapId(999), 1)), &mut jobs);
-    assert_eq!(st.selection, Some(ObjRef::new(s, sessions[0])));
-}
-
-/// A scratch folder removed when the test ends.
-struct Scratch(std::path::PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let d = std::env::temp_dir().join(format!("heapdive-state-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        Scratch(d)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    assert_eq!(st.selection.obj, Some(ObjRef::new(s, sessions[0])));
 }
 
 #[test]
 fn a_redacted_copy_is_written_by_a_job_and_loads_with_the_same_summary() {
     let (mut st, mut jobs) = open(vec![leak(1)]);
-    let dir = Scratch::new("redact");
+    let dir = common::TempDir::new("state-redact");
     let out = dir.0.join("leak-1-redacted.heapsnapshot");
     let snap = st.snaps[0].id;
     st.apply(
@@ -150,7 +129,11 @@ fn the_selection_shows_its_line_of_code_once_the_script_folder_is_remapped() {
     st.apply(Command::SetSourceRemap(remap), &mut jobs);
     st.apply(Command::Select(ObjRef::new(snap, session)), &mut jobs);
     settle(&mut st, &mut jobs);
-    let (_, info) = st.code_info.as_ref().expect("code of the selection");
+    let (_, info) = st
+        .selection
+        .code_info
+        .as_ref()
+        .expect("code of the selection");
     assert_eq!(
         info.reason.as_deref(),
         Some("variable cache in module scope of leak.js")
@@ -172,4 +155,118 @@ fn the_selection_shows_its_line_of_code_once_the_script_folder_is_remapped() {
         "{:?}",
         st.errors
     );
+}
+
+/// Every kind of job the state starts, made to panic: the error is said once, no view waits
+/// for it (no spinner stays) and a failed load lets the next file in the queue load.
+#[test]
+fn a_job_that_panics_leaves_no_spinner_and_the_load_queue_goes_on() {
+    use heapdive::model::JobKey;
+    let (mut st, mut jobs) = (AppState::new(Settings::default()), Jobs::default());
+    let mut loads = 0;
+    jobs.panic_when(move |k| {
+        loads += usize::from(k == JobKey::Load);
+        k == JobKey::Load && loads == 1
+    });
+    st.apply(Command::Open(vec![leak(0), leak(1), leak(2)]), &mut jobs);
+    settle(&mut st, &mut jobs);
+    assert_eq!(st.snaps.len(), 2, "the loads after the failed one went on");
+    assert_eq!(st.errors.len(), 1);
+
+    // From here every job panics but loading, code and the Allocations numbers (which the
+    // jobs after them need).
+    jobs.panic_when(|k| !matches!(k, JobKey::Load | JobKey::Code(_) | JobKey::Allocations(_)));
+    let tracked = common::fixture("alloc/tracked.heaptimeline.gz");
+    st.apply(Command::Open(vec![tracked.clone()]), &mut jobs);
+    settle(&mut st, &mut jobs);
+    let t = st.snaps.current.expect("the tracked snapshot");
+    let obj = ObjRef::new(t, st.snaps.snap(t).unwrap().heap().snap.root);
+    fn run(st: &mut AppState, jobs: &mut Jobs, cmd: Command) {
+        st.apply(cmd, jobs);
+        settle(st, jobs);
+    }
+    run(&mut st, &mut jobs, Command::ShowTab(Tab::Allocations));
+    let chain = st.snaps.snap(t).unwrap().allocations.as_ref().unwrap().rows[0]
+        .chain
+        .clone();
+    let loc = heapdive::analysis::locations::SourceLocation {
+        script: "missing.js".into(),
+        script_id: 1,
+        line: 1,
+        column: 1,
+    };
+    let out = std::env::temp_dir().join(format!("heapdive-panic-{}", std::process::id()));
+    let cmds = [
+        Command::AllocationObjects(t, chain),
+        Command::ShowTab(Tab::Scopes),
+        Command::ShowTab(Tab::Timeline),
+        Command::SetFilter(t, NodeFilter::DuplicatedStrings),
+        Command::ShowTab(Tab::Comparison),
+        Command::ShowTab(Tab::Growth),
+        Command::Select(obj),
+        Command::Reveal(Tab::Containment, obj),
+        Command::Search("Session".into()),
+        Command::Open(vec![common::fixture("alloc/sampled.heapprofile")]),
+        Command::Redact { snap: t, to: out },
+        Command::OpenCode(loc),
+        Command::ListTargets("127.0.0.1:9".into()),
+        Command::Attach {
+            target: "127.0.0.1:9".into(),
+            folder: std::env::temp_dir(),
+        },
+    ];
+    let n = cmds.len();
+    for cmd in cmds {
+        run(&mut st, &mut jobs, cmd);
+    }
+    // The work that failed is not started again by itself (every frame).
+    for tab in [Tab::Comparison, Tab::Growth, Tab::Scopes, Tab::Timeline] {
+        st.apply(Command::ShowTab(tab), &mut jobs);
+        assert!(!jobs.is_busy(), "{tab:?} started its failed job again");
+    }
+    // A snapshot whose code job panics: its Scopes cannot start, and do not wait.
+    jobs.panic_when(|k| k != JobKey::Load);
+    run(&mut st, &mut jobs, Command::ShowTab(Tab::Summary));
+    run(&mut st, &mut jobs, Command::Open(vec![leak(3)]));
+    run(&mut st, &mut jobs, Command::ShowTab(Tab::Scopes));
+
+    assert_eq!(st.errors.len(), 1 + n + 1, "{:?}", st.errors);
+    assert!(st.errors.iter().all(|e| e.contains("internal error")));
+    assert_eq!(st.snaps.len(), 4);
+    let m = st.snaps.snap(t).unwrap().allocations.as_ref().unwrap();
+    assert!(
+        m.objects.is_none(),
+        "the Allocations objects list is not waiting"
+    );
+    let mut keys = vec![
+        JobKey::Load,
+        JobKey::Dialog,
+        JobKey::Compare,
+        JobKey::Growth,
+        JobKey::Paths,
+        JobKey::Reveal,
+        JobKey::Search,
+        JobKey::Save,
+        JobKey::Redact,
+        JobKey::ListTargets,
+        JobKey::Attach,
+        JobKey::Editor,
+    ];
+    // The tracked snapshot's jobs, and the code and scopes of the one whose code failed.
+    keys.extend([
+        JobKey::Filter(t),
+        JobKey::Code(t),
+        JobKey::Scopes(t),
+        JobKey::Allocations(t),
+        JobKey::AllocationObjects(t),
+        JobKey::Timeline(t),
+    ]);
+    let no_code = st.snaps.current.unwrap();
+    assert_ne!(no_code, t);
+    keys.extend([JobKey::Code(no_code), JobKey::Scopes(no_code)]);
+    assert!(st.profiles.is_empty());
+    keys.push(JobKey::LoadProfile(heapdive::model::profiles::ProfileId(1)));
+    for key in keys {
+        assert!(!st.waiting_for(key), "still waiting for {key:?}");
+    }
 }

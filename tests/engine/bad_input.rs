@@ -1,23 +1,8 @@
 //! Every kind of broken input gets a one-line error naming the file, exit code 1, and never
 //! a panic or an abort.
 
-mod common;
+use crate::common::{self, META, TempDir, heapdive};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn heapdive(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_heapdive"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-const META: &str = r#"{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}"#;
 
 /// A tiny valid snapshot: root -> global -> array; strings ["", "global", "a", "x"].
 fn tiny(nodes: &str, edges: &str, strings: &str, counts: (u32, u32)) -> String {
@@ -39,12 +24,6 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
     p
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("heapdive-bad-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 fn expect_error(path: &Path, needle: &str) {
@@ -70,7 +49,7 @@ fn expect_error(path: &Path, needle: &str) {
 
 #[test]
 fn the_tiny_snapshot_itself_loads() {
-    let d = tmpdir("ok");
+    let d = TempDir::new("bad-ok");
     let p = write(
         &d,
         "ok.heapsnapshot",
@@ -88,7 +67,7 @@ fn the_tiny_snapshot_itself_loads() {
 
 #[test]
 fn broken_files_get_one_line_errors() {
-    let d = tmpdir("cases");
+    let d = TempDir::new("bad-cases");
     let good = tiny(NODES, EDGES, STRINGS, (3, 2));
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", vec![], "empty"),

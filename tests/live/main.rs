@@ -1,0 +1,10 @@
+//! Live capture from real `node` processes on 127.0.0.1 (each test stops its own): the CLI
+//! and session API, and the window's capture panel when the `gui` feature is on. A new test
+//! file is one `mod` line here.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod capture;
+#[cfg(feature = "gui")]
+mod ui_capture;
