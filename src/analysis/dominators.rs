@@ -61,21 +61,25 @@ pub fn calculate_dominators(
         ..
     } = nb;
     let mut preds = Predecessors::build(ret, slot_essential, &num, scratch);
-    drop(num);
-    // `parent` becomes each number's immediate dominator (a number).
+    // `parent` becomes each number's immediate dominator (a number). The `num` buffer
+    // becomes the forest, then the idom column, grown and shrunk in place, and the list
+    // starts' buffer is handed on as scratch: freeing a block of 1 to 32 MB mid-load would
+    // raise glibc's mmap threshold, and later blocks that size would stay resident when
+    // freed (measured: +7% peak RSS on a 264 MB file).
     let mut dom = parent;
-    semi_dominators(&mut preds, &dom, cancel)?;
+    let mut idom = semi_dominators(&mut preds, &dom, num, cancel)?;
     immediate_dominators(&preds.first[1..], &mut dom);
 
     // Back to node ordinals; the DFS order is the `vertex` buffer.
-    let mut idom = vec![0u32; n];
+    idom.truncate(n);
+    idom.shrink_to_fit();
     for w in 1..=n {
         idom[vertex[w] as usize - 1] = vertex[dom[w] as usize] - 1;
     }
     let mut order = vertex;
     order.remove(0);
     order.iter_mut().for_each(|v| *v -= 1);
-    let mut scratch = preds.from;
+    let mut scratch = preds.first;
     scratch.clear();
     Some(Dominators {
         idom,
@@ -203,17 +207,18 @@ impl Predecessors {
 fn semi_dominators(
     preds: &mut Predecessors,
     parent: &[u32],
+    buffer: Vec<u32>,
     cancel: &dyn Fn() -> bool,
-) -> Option<()> {
+) -> Option<Vec<u32>> {
     let count = parent.len() as u32 - 1;
     // A linked number's ancestor in the forest and the least semi-dominator on its path,
-    // read together: one slot, one cache miss.
-    let mut lt: Vec<Link> = (0..=count)
-        .map(|i| Link {
-            ancestor: 0,
-            label: i,
-        })
-        .collect();
+    // read together: one slot, one cache miss ([`ANCESTOR`], [`LABEL`]).
+    let mut lt = buffer;
+    lt.clear();
+    lt.resize(2 * (count as usize + 1), 0);
+    for i in 0..=count as usize {
+        lt[i * 2 + LABEL] = i as u32;
+    }
     let mut stack: Vec<u32> = Vec::new();
     for w in (2..=count).rev() {
         if w & 0xFFFF == 0 && cancel() {
@@ -223,7 +228,7 @@ fn semi_dominators(
         let mut sw = if a == b { 1 } else { w };
         for &v in &preds.from[a as usize..b as usize] {
             // Numbers below `w` are not linked yet: their semi is their own number.
-            let su = if lt[v as usize].ancestor == 0 {
+            let su = if lt[v as usize * 2 + ANCESTOR] == 0 {
                 v
             } else {
                 eval(v, &mut lt, &mut stack)
@@ -231,12 +236,10 @@ fn semi_dominators(
             sw = sw.min(su);
         }
         preds.first[w as usize + 1] = sw;
-        lt[w as usize] = Link {
-            ancestor: parent[w as usize],
-            label: sw,
-        };
+        lt[w as usize * 2 + ANCESTOR] = parent[w as usize];
+        lt[w as usize * 2 + LABEL] = sw;
     }
-    Some(())
+    Some(lt)
 }
 
 /// Semi-NCA's second half: each number's immediate dominator is the nearest dominator-tree
@@ -256,22 +259,24 @@ fn immediate_dominators(semi: &[u32], dom: &mut [u32]) {
 
 /// The least semi-dominator on `v`'s forest path after compressing it (`v` linked).
 #[inline]
-fn eval(v: u32, lt: &mut [Link], stack: &mut Vec<u32>) -> u32 {
+fn eval(v: u32, lt: &mut [u32], stack: &mut Vec<u32>) -> u32 {
+    let anc = |x: u32| x as usize * 2 + ANCESTOR;
+    let lab = |x: u32| x as usize * 2 + LABEL;
     let mut x = v;
     stack.clear();
-    while lt[lt[x as usize].ancestor as usize].ancestor != 0 {
+    while lt[anc(lt[anc(x)])] != 0 {
         stack.push(x);
-        x = lt[x as usize].ancestor;
+        x = lt[anc(x)];
     }
     while let Some(w) = stack.pop() {
-        let a = lt[w as usize].ancestor as usize;
-        let la = lt[a].label;
-        if la < lt[w as usize].label {
-            lt[w as usize].label = la;
+        let a = lt[anc(w)];
+        let la = lt[lab(a)];
+        if la < lt[lab(w)] {
+            lt[lab(w)] = la;
         }
-        lt[w as usize].ancestor = lt[a].ancestor;
+        lt[anc(w)] = lt[anc(a)];
     }
-    lt[v as usize].label
+    lt[lab(v)]
 }
 
 /// DFS numbers, 1-based (0: not numbered): `num` maps node ordinal + 1 to its number,
@@ -298,12 +303,10 @@ impl Numbering {
     }
 }
 
-/// A number's link in the path-compressed forest.
-#[derive(Clone, Copy)]
-struct Link {
-    ancestor: u32,
-    label: u32,
-}
+/// A number's two words in the path-compressed forest, at `2 * number + ANCESTOR` and
+/// `2 * number + LABEL` (the least semi-dominator on its compressed path).
+const ANCESTOR: usize = 0;
+const LABEL: usize = 1;
 
 fn has_only_weak_retainers(ret: &Retainers, slot_essential: &BitVec, o: u32) -> bool {
     ret.of(o).all(|slot| !slot_essential.get(slot))
