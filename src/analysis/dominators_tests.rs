@@ -1,5 +1,8 @@
 //! Dominators checked against petgraph's `simple_fast` on random graphs where every node is
-//! reachable from the root (there the dominator tree is unique, whatever the algorithm).
+//! reachable from the root (there the dominator tree is unique, whatever the algorithm), and
+//! on graphs with weak edges, orphans and unreachable cliques, where DevTools' rules say
+//! what the tree is: orphans (no essential retainer) hang off the root, then the root
+//! dominates whatever is still unreached.
 
 use super::dominators::calculate_dominators;
 use super::retainers::Retainers;
@@ -20,6 +23,10 @@ fn random_snapshot(rng: &mut Rng, n: usize, extra: usize) -> Snapshot {
         let b = rng.below(n as u64) as u32;
         adj[a].push(b);
     }
+    snapshot_of(rng, &adj)
+}
+
+fn snapshot_of(rng: &mut Rng, adj: &[Vec<u32>]) -> Snapshot {
     let mut s = Snapshot {
         node_type_names: NodeType::CANONICAL.iter().map(|x| x.to_string()).collect(),
         edge_type_names: EdgeType::CANONICAL.iter().map(|x| x.to_string()).collect(),
@@ -90,5 +97,77 @@ fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
             );
         }
         assert_eq!(retained[0], shallow.iter().map(|&x| x as u64).sum::<u64>());
+    }
+}
+
+#[test]
+fn orphans_and_cliques_hang_off_the_root_as_in_devtools() {
+    let mut rng = Rng(0xD1B54A32D192ED03);
+    for round in 0..400 {
+        // Sparse random edges, a quarter of them weak: some nodes are reached from the root,
+        // some only through orphans, some only from each other (cliques).
+        let n = 2 + rng.below(50) as usize;
+        let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for _ in 0..rng.below(2 * n as u64) {
+            let a = rng.below(n as u64) as usize;
+            adj[a].push(rng.below(n as u64) as u32);
+        }
+        let s = snapshot_of(&mut rng, &adj);
+        let mut essential = BitVec::new(s.edge_count());
+        let mut g: DiGraph<(), ()> = DiGraph::new();
+        let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();
+        let mut essential_retainers = vec![0; n];
+        for src in 0..n {
+            for e in s.edges(src as u32) {
+                let to = s.edge_to[e] as usize;
+                if to != src && rng.below(4) != 0 {
+                    essential.set(e);
+                    essential_retainers[to] += 1;
+                    g.add_edge(nodes[src], nodes[to], ());
+                }
+            }
+        }
+        for v in 1..n {
+            if essential_retainers[v] == 0 {
+                g.add_edge(nodes[0], nodes[v], ());
+            }
+        }
+        let (ret, slot_edge) = Retainers::build(&s);
+        let slot_essential = super::essential::slot_essential(&essential, &slot_edge);
+        let dom = calculate_dominators(&s, &ret, &essential, &slot_essential, slot_edge, &|| false)
+            .unwrap();
+        let expected = simple_fast(&g, nodes[0]);
+        let mut unreached = 0;
+        for v in 1..n {
+            let idom = match expected.immediate_dominator(nodes[v]) {
+                Some(d) => d.index() as u32,
+                None => 0,
+            };
+            assert_eq!(dom.idom[v], idom, "round {round}, node {v}");
+        }
+        // The DFS from the root alone: what DevTools counts as unreachable.
+        let mut seen = vec![false; n];
+        let mut todo = vec![0usize];
+        seen[0] = true;
+        while let Some(v) = todo.pop() {
+            for e in s.edges(v as u32) {
+                let to = s.edge_to[e] as usize;
+                if essential.get(e) && !seen[to] {
+                    seen[to] = true;
+                    todo.push(to);
+                }
+            }
+        }
+        unreached += seen.iter().filter(|&&x| !x).count() as u32;
+        assert_eq!(dom.unreachable_from_root, unreached, "round {round}");
+        // Every node once in the DFS order, each after its dominator.
+        let mut at = vec![usize::MAX; n];
+        for (i, &o) in dom.order.iter().enumerate() {
+            assert_eq!(at[o as usize], usize::MAX, "round {round}: {o} twice");
+            at[o as usize] = i;
+        }
+        for v in 1..n {
+            assert!(at[dom.idom[v] as usize] < at[v], "round {round}, node {v}");
+        }
     }
 }

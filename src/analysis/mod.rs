@@ -112,7 +112,7 @@ pub struct Heap {
 
 pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled> {
     // Passes run in DevTools' order where one feeds the next. The dominator chain (flags,
-    // essential edges, Lengauer–Tarjan) is the longest, so it has a core to itself while
+    // essential edges, dominators) is the longest, so it has a core to itself while
     // the other core does everything else, as DevTools runs dominators in a second worker.
     let dom_state = ctl.phase("Propagating DOM state", || {
         dom_state::propagate_dom_state(&mut snap)
@@ -128,7 +128,6 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
 
     // Names append strings to a side list joined to the table afterwards, with the indexes
     // DevTools would give them.
-    let cancel = || ctl.cancelled();
     let mut appended: Vec<String> = Vec::new();
     let mut interface_names = HashMap::new();
     // Page-owned flags feed the essential edges; where no node can be page-owned the flags
@@ -149,22 +148,9 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 } else {
                     None
                 };
-                let (essential, slot_essential) = ctl.phase("Finding essential edges", || {
-                    let essential = essential::essential_edges(s, flags.as_deref(), eph);
-                    let slot_essential = essential::slot_essential(&essential, &slot_edge);
-                    (essential, slot_essential)
-                })?;
-                let dom = ctl.phase("Building dominator tree", || {
-                    dominators::calculate_dominators(
-                        s,
-                        retainers,
-                        &essential,
-                        &slot_essential,
-                        slot_edge,
-                        &cancel,
-                    )
-                })?;
-                Ok((flags, dom.ok_or(Cancelled)?))
+                let dom =
+                    essential_and_dominators(s, flags.as_deref(), eph, retainers, slot_edge, ctl)?;
+                Ok((flags, dom))
             },
             || -> Result<_, Cancelled> {
                 let flags = if page_roots {
@@ -231,6 +217,35 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
         unreachable_from_root: dom.unreachable_from_root,
         summary: Some(summary),
     })
+}
+
+/// The dominator chain after the flags: essential edges, then dominators over them.
+/// `slot_edge` (each retainer slot's edge) is spent on the way and reused as scratch.
+fn essential_and_dominators(
+    s: &Snapshot,
+    flags: Option<&[u8]>,
+    eph: &weakmap::Ephemerons,
+    retainers: &Retainers,
+    slot_edge: Vec<u32>,
+    ctl: &Control<'_>,
+) -> Result<dominators::Dominators, Cancelled> {
+    let (essential, slot_essential) = ctl.phase("Finding essential edges", || {
+        let essential = essential::essential_edges(s, flags, eph);
+        let slot_essential = essential::slot_essential(&essential, &slot_edge);
+        (essential, slot_essential)
+    })?;
+    let cancel = || ctl.cancelled();
+    let dom = ctl.phase("Building dominator tree", || {
+        dominators::calculate_dominators(
+            s,
+            retainers,
+            &essential,
+            &slot_essential,
+            slot_edge,
+            &cancel,
+        )
+    })?;
+    dom.ok_or(Cancelled)
 }
 
 /// Retained sizes, then the Summary's grouping, beside the dominated-nodes index: three
