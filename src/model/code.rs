@@ -7,6 +7,7 @@ use crate::analysis::locations::Locations;
 use crate::analysis::paths::{self, RetainingPath};
 use crate::analysis::{Heap, steps};
 use crate::sources::{Excerpt, Located, SourceMaps};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -14,14 +15,37 @@ use std::sync::{Arc, Mutex};
 pub struct SnapCode {
     pub locs: Locations,
     pub explainer: Explainer,
+    /// The Summary's classes (by class key) that a source map names otherwise than the
+    /// snapshot: `L2` -> `StandaloneEditor`.
+    pub class_names: Arc<HashMap<String, String>>,
+}
+
+/// A Summary class to name: its key, its name and one of its objects.
+pub struct ClassToName {
+    pub key: String,
+    pub name: String,
+    pub object: u32,
 }
 
 impl SnapCode {
-    /// A pass over the graph (the explainer's weighted shortest paths): run it as a job.
-    pub fn build(heap: &Heap) -> SnapCode {
+    /// A pass over the graph (the explainer's weighted shortest paths) and a look at the
+    /// classes' scripts and maps: run it as a job.
+    pub fn build(heap: &Heap, classes: &[ClassToName], maps: &mut SourceMaps) -> SnapCode {
         let locs = Locations::build(&heap.snap);
         let explainer = Explainer::build(heap, &locs);
-        SnapCode { locs, explainer }
+        let mut names = crate::sources::class_names::ClassNames::new(heap, maps);
+        let class_names = classes
+            .iter()
+            .filter_map(|c| {
+                let o = names.original(c.object)?;
+                (o != c.name).then(|| (c.key.clone(), o))
+            })
+            .collect();
+        SnapCode {
+            locs,
+            explainer,
+            class_names: Arc::new(class_names),
+        }
     }
 }
 

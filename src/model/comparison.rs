@@ -49,6 +49,8 @@ pub struct ComparisonModel {
     pub rows: Vec<DiffRowRef>,
     expanded: HashSet<String>,
     shown: std::collections::HashMap<String, usize>,
+    /// Classes (by key) a source map names otherwise, from the target's code.
+    pub original_names: std::sync::Arc<std::collections::HashMap<String, String>>,
 }
 
 impl ComparisonModel {
@@ -62,6 +64,7 @@ impl ComparisonModel {
             rows: Vec::new(),
             expanded: HashSet::new(),
             shown: Default::default(),
+            original_names: Default::default(),
         };
         m.resort();
         m

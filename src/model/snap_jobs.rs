@@ -3,7 +3,7 @@
 //! tracked by a `Work` so that a failed job leaves no spinner and is not restarted.
 
 use super::allocations::{AllocObjects, AllocationModel};
-use super::code::SnapCode;
+use super::code::{ClassToName, SnapCode};
 use super::effects::Effects;
 use super::ids::ObjRef;
 use super::job_output::{JobOutput, SnapOutput};
@@ -79,20 +79,38 @@ impl Snap {
         let mut m = SummaryModel::new(self.heap().clone(), filter, classes, self.summary.sort);
         m.set_text_filter(&self.summary.text_filter);
         m.waker = self.summary.waker.take();
+        m.original_names = self.summary.original_names.clone();
         self.summary = m;
     }
 
     /// Locations and the path explainer of a snapshot just loaded.
-    pub fn start_code(&mut self, jobs: &mut Jobs) {
+    /// `remap`: the Remap setting, for finding the classes' scripts and maps.
+    pub fn start_code(&mut self, remap: &str, jobs: &mut Jobs) {
         self.code_work.start(());
         let (snap, heap) = (self.id, self.heap().clone());
+        let classes: Vec<ClassToName> = self
+            .summary
+            .classes
+            .iter()
+            .filter_map(|c| {
+                Some(ClassToName {
+                    key: c.key.clone(),
+                    name: c.name.clone(),
+                    object: *c.members.first()?,
+                })
+            })
+            .collect();
+        let mut maps = super::code::remapped_maps(remap).unwrap_or_default();
+        maps.search_near(&self.loaded.path);
         jobs.spawn(JobKey::Code(snap), move |_| {
-            JobOutput::Snap(snap, SnapOutput::Code(Arc::new(SnapCode::build(&heap))))
+            let code = SnapCode::build(&heap, &classes, &mut maps);
+            JobOutput::Snap(snap, SnapOutput::Code(Arc::new(code)))
         });
     }
 
     fn code_ready(&mut self, code: Arc<SnapCode>) {
         self.code_work.stop();
+        self.summary.original_names = code.class_names.clone();
         self.code = Some(code);
     }
 

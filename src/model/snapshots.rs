@@ -276,7 +276,7 @@ impl Snapshots {
         let secs = loaded.load_time.as_secs_f64();
         let fx = Effects::status(format!("Loaded {} in {secs:.2} s", loaded.name));
         let id = self.add(loaded, settings.sort, jobs.waker());
-        self.with(id, |s| s.start_code(jobs));
+        self.with(id, |s| s.start_code(&settings.source_remap, jobs));
         (id, fx)
     }
 

@@ -76,6 +76,8 @@ pub struct SummaryModel {
     pub focus: Option<usize>,
     /// Wakes the window when a background sort of a class's objects ends.
     pub waker: Option<super::jobs::Waker>,
+    /// Classes (by key) a source map names otherwise, once the snapshot's code job is done.
+    pub original_names: Arc<HashMap<String, String>>,
 }
 
 impl SummaryModel {
@@ -95,6 +97,7 @@ impl SummaryModel {
             expanded: HashMap::new(),
             focus: None,
             waker: None,
+            original_names: Default::default(),
         };
         m.sort_classes();
         m.rebuild();

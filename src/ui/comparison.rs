@@ -148,6 +148,10 @@ impl View for ComparisonView {
         ) else {
             return;
         };
+        // The target's classes as their authors named them, once its code job is done.
+        if let Some(code) = &t.code {
+            m.original_names = code.class_names.clone();
+        }
         ui.horizontal(|ui| {
             ui.label(format!("{} compared with {}", t.name(), b.name()));
             let mut text = m.text_filter.clone();
@@ -222,7 +226,11 @@ fn row_cells(
                 if toggle(ui, Some(m.is_expanded(ci))) {
                     *toggled = Some(ci);
                 }
-                ui.label(RichText::new(format::shorten(&c.name, 200)).strong());
+                let name = match m.original_names.get(&c.key) {
+                    Some(o) => format!("{o} ({})", c.name),
+                    None => c.name.clone(),
+                };
+                ui.label(RichText::new(format::shorten(&name, 200)).strong());
             });
             row.col(|ui| right_label(ui, format::group(c.new_count)));
             row.col(|ui| right_label(ui, format::group(c.deleted_count)));

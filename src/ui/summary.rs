@@ -315,7 +315,11 @@ fn row_cells(
                 if toggle(ui, Some(open)) {
                     *toggled = Some(ci);
                 }
-                ui.label(RichText::new(format::shorten(&c.name, 200)).strong());
+                let name = match m.original_names.get(&c.key) {
+                    Some(o) => format!("{o} ({})", c.name),
+                    None => c.name.clone(),
+                };
+                ui.label(RichText::new(format::shorten(&name, 200)).strong());
                 if c.count > 1 {
                     ui.label(RichText::new(format!("×{}", format::group(c.count))).weak());
                 }

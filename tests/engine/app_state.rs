@@ -270,3 +270,18 @@ fn a_job_that_panics_leaves_no_spinner_and_the_load_queue_goes_on() {
         assert!(!st.waiting_for(key), "still waiting for {key:?}");
     }
 }
+
+#[test]
+fn the_summary_names_minified_classes_as_their_authors_did_once_the_code_is_known() {
+    let page = common::fixture("verdict/page-widget/S3.heapsnapshot.gz");
+    let (st, _) = open(vec![page]);
+    let m = &st.snaps[0].summary;
+    // esbuild's `n` is several classes; the row of EditorView's constructor is named by the
+    // map (found by path suffix beside the snapshot, no remap).
+    let view = m
+        .classes
+        .iter()
+        .find(|c| m.original_names.get(&c.key).map(String::as_str) == Some("EditorView"))
+        .expect("a Summary row named EditorView");
+    assert_eq!((view.name.as_str(), view.count), ("n", 15));
+}
