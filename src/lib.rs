@@ -8,6 +8,7 @@ pub mod capture;
 pub mod cli;
 pub mod fmt;
 pub mod load;
+pub mod mcp;
 pub mod model;
 pub mod paths;
 pub mod process_memory;

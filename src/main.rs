@@ -4,6 +4,13 @@ use heapdive::cli::{Cli, run_to_exit};
 fn main() {
     let cli = Cli::parse();
     match cli.command {
+        // The MCP server writes stdout from tokio's threads: it must not be locked here.
+        Some(heapdive::cli::Command::Mcp) => {
+            if let Err(e) = heapdive::mcp::serve() {
+                eprintln!("heapdive: {e}");
+                std::process::exit(1);
+            }
+        }
         Some(cmd) => {
             let stdout = std::io::stdout();
             let code = run_to_exit(cmd, &mut stdout.lock());

@@ -43,7 +43,7 @@ pub fn run(files: &[PathBuf], opt: &Options, out: &mut dyn Write) -> Result<(), 
     print_text(files, &report, opt.top, out)
 }
 
-fn print_text(
+pub fn print_text(
     files: &[PathBuf],
     report: &LeakReport,
     top: usize,

@@ -146,6 +146,9 @@ pub enum Command {
     /// snapshot after each round, and exit 1 when a row of the leak report grew in every
     /// round (0: no leak, 2: bad usage, 3: the scenario failed).
     Check(check::CheckArgs),
+    /// A Model Context Protocol server on stdio for coding agents: open snapshots, the
+    /// Summary, diff, the leak report, retainers and objects, answered in words.
+    Mcp,
     /// The Allocation view of a snapshot taken with allocation tracking: per function, what
     /// it allocated and what of that is alive; --stacks adds each object's allocation stack.
     Allocations {
@@ -247,6 +250,14 @@ impl<E: std::fmt::Display> From<E> for CliError {
     }
 }
 
+/// Loads a snapshot without timings (for the MCP server).
+pub fn load_quietly(path: &Path) -> Result<Heap, CliError> {
+    load_for_cli(path, false)
+}
+
+pub use leaks::print_text as leaks_text;
+pub use retainers::text_for as retainers_text;
+
 /// Loads a snapshot for a command, printing phase timings to stderr when asked.
 pub(crate) fn load_for_cli(path: &Path, timings: bool) -> Result<Heap, CliError> {
     let cancel = AtomicBool::new(false);
@@ -344,6 +355,11 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             out,
         ),
         Command::Targets { at, json } => targets::run(&at, json, out),
+        // The server owns stdin and stdout: main starts it (`heapdive::mcp::serve`), never
+        // with an `out` of its own (and the CLI does not depend on the server).
+        Command::Mcp => Err(CliError(
+            "mcp serves on stdin and stdout: run `heapdive mcp` as its own process".into(),
+        )),
         Command::Check(a) => match check::run(&a, out) {
             check::Outcome::Pass => Ok(()),
             o => Err(CliError(format!("check: {o:?}"))),

@@ -156,6 +156,22 @@ fn write_json(
 }
 
 /// `  at leak.js:7:28 (original src/orders.js:3:3)`.
+/// The text answer for object `o` of a loaded snapshot: its retainers and `k` explaining
+/// paths (the MCP server's `retainers`).
+pub fn text_for(
+    heap: &Heap,
+    o: u32,
+    k: usize,
+    maps: SourceMaps,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let locs = Locations::build(&heap.snap);
+    let explainer = Explainer::build(heap, &locs);
+    let found = explaining_paths(heap, &explainer, o, k);
+    let mut places = Places { locs, maps };
+    write_text(heap, o, &found, &mut places, out)
+}
+
 fn place_line(l: &Located) -> String {
     let mut s = format!("{}:{}:{}", l.script, l.line, l.column);
     if let Some(o) = &l.original {
