@@ -27,8 +27,7 @@ pub struct Since {
     max_odd: u32,
     /// The first snapshot's even ids, sorted.
     even: std::sync::Arc<Vec<u32>>,
-    /// Nothing is new (a lone snapshot) / everything is (whole subtrees).
-    all_old: bool,
+    /// Everything is new (to walk whole dominator subtrees).
     all_new: bool,
 }
 
@@ -46,15 +45,6 @@ impl Since {
         Since {
             max_odd,
             even: std::sync::Arc::new(even),
-            all_old: false,
-            all_new: false,
-        }
-    }
-    pub fn nothing() -> Since {
-        Since {
-            max_odd: u32::MAX,
-            even: Default::default(),
-            all_old: true,
             all_new: false,
         }
     }
@@ -63,15 +53,14 @@ impl Since {
         Since {
             max_odd: 0,
             even: Default::default(),
-            all_old: false,
             all_new: true,
         }
     }
     #[inline]
     pub fn is_new(&self, h: &Heap, o: u32) -> bool {
         let id = h.snap.node_id[o as usize];
-        if self.all_old || self.all_new {
-            return self.all_new;
+        if self.all_new {
+            return true;
         }
         if id & 1 == 1 {
             id > self.max_odd
@@ -163,15 +152,6 @@ pub struct HeldBy {
     pub edge: u32,
 }
 
-/// What the walk goes through on its way up.
-#[derive(Clone, Debug)]
-pub enum PassThrough {
-    /// A series: new objects, backing stores and objects of the start's class.
-    NewAndStorage(Since),
-    /// One snapshot: backing stores and objects of the start's own class (linked lists).
-    StorageAndSameClass,
-}
-
 /// The holder walk, memoised per node: up the explaining path (the words' holder), or up
 /// the dominator tree (a row's identity: every snapshot has its dominators already, while
 /// an explaining path costs a pass of its own).
@@ -179,7 +159,8 @@ pub struct HolderWalk<'a> {
     h: &'a Heap,
     /// Explaining-path parent edges, or None to walk the dominator tree.
     parent: Option<&'a [u32]>,
-    pass: PassThrough,
+    /// The walk goes through new objects, backing stores and objects of the start's class.
+    since: Since,
     memo: Vec<u64>,
 }
 
@@ -195,20 +176,20 @@ fn unpack(v: u64) -> HeldBy {
 }
 
 impl<'a> HolderWalk<'a> {
-    pub fn new(h: &'a Heap, explainer: &'a Explainer, pass: PassThrough) -> HolderWalk<'a> {
+    pub fn new(h: &'a Heap, explainer: &'a Explainer, since: Since) -> HolderWalk<'a> {
         HolderWalk {
             h,
             parent: Some(&explainer.parent),
-            pass,
+            since,
             memo: vec![UNSET; h.node_count()],
         }
     }
 
-    pub fn by_dominators(h: &'a Heap, pass: PassThrough) -> HolderWalk<'a> {
+    pub fn by_dominators(h: &'a Heap, since: Since) -> HolderWalk<'a> {
         HolderWalk {
             h,
             parent: None,
-            pass,
+            since,
             memo: vec![UNSET; h.node_count()],
         }
     }
@@ -232,16 +213,9 @@ impl<'a> HolderWalk<'a> {
         if p == h.snap.root || h.snap.ntype(p) == NodeType::SYNTHETIC {
             return false;
         }
-        match &self.pass {
-            // Objects of the start's class too: old links of a linked list (Node's timers
-            // are chained both ways through `_idleNext` and `_idlePrev`).
-            PassThrough::NewAndStorage(since) => {
-                is_storage(h, p) || since.is_new(h, p) || h.class[p as usize] == start_class
-            }
-            PassThrough::StorageAndSameClass => {
-                is_storage(h, p) || h.class[p as usize] == start_class
-            }
-        }
+        // Objects of the start's class too: old links of a linked list (Node's timers are
+        // chained both ways through `_idleNext` and `_idlePrev`).
+        is_storage(h, p) || self.since.is_new(h, p) || h.class[p as usize] == start_class
     }
 
     /// Where `o` is held.

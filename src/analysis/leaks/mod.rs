@@ -418,7 +418,8 @@ fn detached(h: &Heap, since: &Since) -> (u64, u64) {
     (all, new)
 }
 
-#[doc(hidden)]
+/// Why `o` is alive in words: the last variable or property of a user object on its
+/// explaining path.
 pub fn reason_of(h: &Heap, locs: &Locations, ex: &Explainer, o: u32) -> Option<String> {
     let path = ex.best_path(h, o)?;
     ex.last_reason(h, &path)

@@ -1,7 +1,7 @@
 //! Rows over a series: objects new since the first snapshot, grouped where they accumulate
 //! (holder, class of the topmost new object), then counted in every snapshot of the series.
 
-use super::holders::{HolderWalk, NONE, PassThrough, Since, Tops, code_key};
+use super::holders::{HolderWalk, NONE, Since, Tops, code_key};
 use super::{MemberStat, RawRow};
 use crate::analysis::Heap;
 use crate::analysis::explain::Explainer;
@@ -25,8 +25,8 @@ const INTERNALS_KEY: (u32, u32, u64) = (NONE, NONE, 0);
 /// new top objects' count and sizes, and the classes of what they own.
 pub fn rows_of_last(h: &Heap, ex: &Explainer, since: Since) -> Vec<RawRow> {
     let mut tops = Tops::new(h, since.clone());
-    let mut by_dom = HolderWalk::by_dominators(h, PassThrough::NewAndStorage(since.clone()));
-    let mut words = HolderWalk::new(h, ex, PassThrough::NewAndStorage(since.clone()));
+    let mut by_dom = HolderWalk::by_dominators(h, since.clone());
+    let mut words = HolderWalk::new(h, ex, since.clone());
     let mut index: FxHashMap<(u32, u32, u64), usize> = FxHashMap::default();
     let mut rows: Vec<RawRow> = Vec::new();
     for o in 0..h.node_count() as u32 {
@@ -116,7 +116,7 @@ pub struct CountKeys {
 /// a collection that holds the same number of entries in every snapshot counts the same.
 pub fn count_in(h: &Heap, since: &Since, keys: &CountKeys) -> Vec<u64> {
     let mut tops = Tops::new(h, since.clone());
-    let mut walk = HolderWalk::by_dominators(h, PassThrough::NewAndStorage(since.clone()));
+    let mut walk = HolderWalk::by_dominators(h, since.clone());
     let index: FxHashMap<(u32, &str, u64), usize> = keys
         .keys
         .iter()
