@@ -1,5 +1,55 @@
 //! How sizes, counts and percentages are written, one formatter of each, for the CLI, the
-//! window and live capture alike (DevTools' conventions). A leaf: it imports nothing here.
+//! window and live capture alike. Sizes are in B, kB, MB or GB with three significant digits
+//! by default; DevTools' kB-only style is a setting of the window. A leaf: it imports
+//! nothing here.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// How sizes are written for people (machine output, JSON and CSV, keeps bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SizeStyle {
+    /// B, kB, MB, GB with three significant digits ("48 B", "1.96 GB").
+    #[default]
+    Units,
+    /// Decimal kB as DevTools' Memory panel writes them ("1,958,762 kB").
+    DevToolsKb,
+}
+
+/// The window's choice (a setting); the CLI keeps the default.
+static STYLE: AtomicU8 = AtomicU8::new(0);
+
+pub fn set_style(style: SizeStyle) {
+    STYLE.store(style as u8, Ordering::Relaxed);
+}
+
+pub fn style() -> SizeStyle {
+    match STYLE.load(Ordering::Relaxed) {
+        1 => SizeStyle::DevToolsKb,
+        _ => SizeStyle::Units,
+    }
+}
+
+/// A size as the chosen style writes it.
+pub fn size(bytes: u64) -> String {
+    size_in(style(), bytes)
+}
+
+pub fn size_in(style: SizeStyle, b: u64) -> String {
+    match style {
+        SizeStyle::Units => self::bytes(b),
+        SizeStyle::DevToolsKb => kb(b),
+    }
+}
+
+/// A signed size delta in the chosen style ("+1.50 kB", "−3.00 kB", "0 B").
+pub fn signed_size(v: i64) -> String {
+    let s = size(v.unsigned_abs());
+    match v.signum() {
+        -1 => format!("−{s}"),
+        1 => format!("+{s}"),
+        _ => s,
+    }
+}
 
 /// Decimal kB below 100 kB with one decimal, as DevTools' `formatBytesToKb`.
 pub fn kb(bytes: u64) -> String {
@@ -22,17 +72,31 @@ pub fn signed_kb(v: i64) -> String {
     }
 }
 
-/// A size in decimal units as DevTools prints them in text (B, kB, MB, GB): the CLI's.
+/// A size in decimal units with three significant digits (B, kB, MB, GB, TB): "48 B",
+/// "1.50 kB", "15.0 MB", "150 MB", "1.96 GB".
 pub fn bytes(b: u64) -> String {
-    let b = b as f64;
-    if b < 1000.0 {
-        format!("{b} B")
-    } else if b < 1e6 {
-        format!("{:.1} kB", b / 1e3)
-    } else if b < 1e9 {
-        format!("{:.1} MB", b / 1e6)
-    } else {
-        format!("{:.2} GB", b / 1e9)
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    if b < 1000 {
+        return format!("{b} B");
+    }
+    let mut v = b as f64 / 1000.0;
+    let mut unit = 0;
+    loop {
+        let digits = if v < 9.995 {
+            2
+        } else if v < 99.95 {
+            1
+        } else {
+            0
+        };
+        let text = format!("{v:.digits$}");
+        // 999.6 kB rounds to "1000": that is 1.00 MB.
+        if text.parse::<f64>().is_ok_and(|r| r >= 1000.0) && unit + 1 < UNITS.len() {
+            v /= 1000.0;
+            unit += 1;
+            continue;
+        }
+        return format!("{text} {}", UNITS[unit]);
     }
 }
 
@@ -78,9 +142,18 @@ mod tests {
         assert_eq!(kb(123_456), "123 kB");
         assert_eq!(kb(12_345_678), "12,346 kB");
         assert_eq!(signed_kb(-3000), "−3.0 kB");
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(48), "48 B");
         assert_eq!(bytes(999), "999 B");
-        assert_eq!(bytes(1500), "1.5 kB");
+        assert_eq!(bytes(1500), "1.50 kB");
+        assert_eq!(bytes(15_040), "15.0 kB");
+        assert_eq!(bytes(150_400), "150 kB");
+        assert_eq!(bytes(999_600), "1.00 MB");
+        assert_eq!(bytes(80_000_000), "80.0 MB");
+        assert_eq!(bytes(1_958_762_000), "1.96 GB");
         assert_eq!(bytes(2_500_000_000), "2.50 GB");
+        assert_eq!(size_in(SizeStyle::DevToolsKb, 48), "0.0 kB");
+        assert_eq!(size_in(SizeStyle::Units, 48), "48 B");
         assert_eq!(group(1234567), "1,234,567");
         assert_eq!(signed(-3), "−3");
         assert_eq!(percent(1, 3), "33 %");

@@ -238,7 +238,7 @@ impl Worker {
                 self.out.send(CaptureEvent::Error(format!(
                     "{} not saved: {why} (after {} received; the partial file was removed)",
                     name.display(),
-                    fmt::kb(bytes)
+                    fmt::bytes(bytes)
                 )));
                 // Reported; only what ends the session goes up.
                 match e {

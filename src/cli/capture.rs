@@ -119,7 +119,7 @@ fn watch(
             CaptureEvent::SnapshotStarted { path, .. } => current = path.display().to_string(),
             CaptureEvent::SnapshotProgress { done, total, bytes } if tty => {
                 let pct = done * 100 / total.max(1);
-                let kb = format::kb(bytes);
+                let kb = format::bytes(bytes);
                 eprint!("\r\x1b[K{current}: {pct}% of objects, {kb} written");
             }
             CaptureEvent::SnapshotProgress { .. } => {}
@@ -147,7 +147,7 @@ fn print_saved(s: &SavedSnapshot, out: &mut dyn Write) -> Result<(), CliError> {
         out,
         "{}\t{}\t{:.1} s\t{}",
         s.path.display(),
-        format::kb(s.size),
+        format::bytes(s.size),
         s.took.as_secs_f64(),
         clock_utc()
     )?;

@@ -88,7 +88,7 @@ fn write_scope(
         "\n{rank}. {} @{}  retained {}{at}",
         sc.label,
         sc.id,
-        format::kb(sc.retained_size)
+        format::bytes(sc.retained_size)
     )?;
     for v in sc.variables.iter().take(20) {
         writeln!(
@@ -97,7 +97,7 @@ fn write_scope(
             v.name,
             v.class,
             v.id,
-            format::kb(v.retained_size)
+            format::bytes(v.retained_size)
         )?;
     }
     if sc.variables.len() > 20 {

@@ -35,7 +35,7 @@ pub fn run(
         "Totals: {}",
         heaps
             .iter()
-            .map(|h| format::kb(h.total_size))
+            .map(|h| format::bytes(h.total_size))
             .collect::<Vec<_>>()
             .join(" → ")
     )?;
@@ -46,7 +46,7 @@ pub fn run(
     )?;
     for c in series.iter().take(top) {
         let vals: Vec<String> = if by_size {
-            c.shallow_sizes.iter().map(|&v| format::kb(v)).collect()
+            c.shallow_sizes.iter().map(|&v| format::bytes(v)).collect()
         } else {
             c.counts.iter().map(|&v| format::group(v)).collect()
         };

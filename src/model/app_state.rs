@@ -17,7 +17,6 @@ use super::selection::{Selection, open_in_editor};
 use super::series::Series;
 use super::settings::{Settings, Tab};
 use super::snapshots::Snapshots;
-use std::path::PathBuf;
 
 pub struct AppState {
     pub settings: Settings,
@@ -48,7 +47,7 @@ impl AppState {
     pub fn new(settings: Settings) -> Self {
         AppState {
             tab: settings.tab,
-            selection: Selection::new(settings.tab, &settings.source_remap),
+            selection: Selection::new(settings.tab, &settings),
             settings,
             snaps: Snapshots::default(),
             search_results: None,
@@ -91,6 +90,8 @@ impl AppState {
             }
             Command::OpenCode(loc) => done!(self.selection.open_code(loc, jobs)),
             Command::SetEditor(t) => done!(set.editor = t),
+            Command::SetSizeStyle(style) => done!(set.size_style = style),
+            Command::SetRetainerPath(p) => done!(self.selection.set_path_mode(p, set, snaps)),
             Command::SetSourceRemap(t) => self.selection.set_source_remap(t, set, snaps, jobs),
             Command::Status(s) => Effects::status(s),
             Command::DismissErrors => done!(self.errors.clear()),
@@ -128,7 +129,7 @@ impl AppState {
                 done!(series.compared(base, target, rows))
             }
             JobOutput::Grown { key, data } => done!(series.grown(key, *data)),
-            JobOutput::Paths { obj, graph, code } => done!(sel.paths_found(obj, graph, code)),
+            JobOutput::Paths { obj, found } => done!(sel.paths_found(obj, *found)),
             JobOutput::RootPath { obj, chain } => done!(snaps.revealed(obj, &chain, self.tab)),
             JobOutput::Found(r) => done!(self.search_results = snaps.snap(r.snap).and(Some(r))),
             JobOutput::Saved(Ok(what)) => Effects::status(what),
@@ -214,7 +215,7 @@ impl AppState {
         }
     }
 
-    fn open(&mut self, files: Vec<PathBuf>, jobs: &mut Jobs) -> Effects {
+    fn open(&mut self, files: Vec<std::path::PathBuf>, jobs: &mut Jobs) -> Effects {
         let (snapshots, fx) = self.profiles.open(files, jobs);
         fx.and(self.loads.open(snapshots, &mut self.snaps, jobs))
     }

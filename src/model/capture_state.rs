@@ -320,7 +320,7 @@ impl CaptureState {
                 CaptureEvent::SnapshotSaved(saved) => {
                     self.in_progress = None;
                     let name = crate::paths::display_name(&saved.path);
-                    let status = format!("Captured {name} ({})", crate::fmt::kb(saved.size));
+                    let status = format!("Captured {name} ({})", crate::fmt::bytes(saved.size));
                     fx = fx.and(Effects::status(status));
                     fx.open.push(saved.path.clone());
                     self.saved.push(saved);

@@ -57,6 +57,10 @@ pub enum Command {
     /// leads there (a job: finding the file reads the script and its map).
     OpenCode(crate::analysis::locations::SourceLocation),
     SetEditor(String),
+    /// Sizes in B/kB/MB/GB, or in kB only as DevTools writes them (remembered).
+    SetSizeStyle(crate::fmt::SizeStyle),
+    /// Which path the retainers tree expands (remembered).
+    SetRetainerPath(super::settings::RetainerPath),
     /// `FROM=TO[;FROM=TO...]`: read scripts named under FROM from TO on this machine.
     SetSourceRemap(String),
     /// Live capture (`model/capture_state.rs`): show or hide the attach dialog.
@@ -92,4 +96,8 @@ pub enum WindowCommand {
     Save { text: String, file_name: String },
     /// Ask where to save a redacted copy of a snapshot.
     SaveRedactedAs(SnapId),
+    /// The workspace's default layout again.
+    ResetLayout,
+    /// Show a pane (back where it was closed) or close it.
+    TogglePane(super::pane::Pane),
 }

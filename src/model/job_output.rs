@@ -1,12 +1,11 @@
 //! What a finished background job hands back to the app state. Each result names the
 //! snapshots it was computed for, so a result for a snapshot closed meanwhile is dropped.
 
-use super::code::{CodeInfo, SnapCode};
+use super::code::SnapCode;
 use super::growth::GrowthData;
 use super::ids::{ObjRef, SnapId};
 use super::loader::{LoadFailure, Loaded};
 use super::object_search::ObjectSearch;
-use super::retainer_graph::RetainerGraph;
 use crate::analysis::diff::DiffRow;
 use crate::analysis::filters::NodeFilter;
 use crate::analysis::scopes::Scope;
@@ -31,8 +30,7 @@ pub enum JobOutput {
     },
     Paths {
         obj: ObjRef,
-        graph: RetainerGraph,
-        code: Option<Box<CodeInfo>>,
+        found: Box<PathsFound>,
     },
     /// Nodes from the root down to `obj` along its shortest retaining path.
     RootPath {
@@ -77,4 +75,12 @@ pub enum SnapOutput {
     },
     /// Its allocation timeline (None: it has no samples).
     Timeline(Option<crate::analysis::timeline::Timeline>),
+}
+
+/// What the paths job found for a selection: the graph of its paths, its code, and the
+/// first (explaining) path.
+pub struct PathsFound {
+    pub graph: super::retainer_graph::RetainerGraph,
+    pub code: Option<super::code::CodeInfo>,
+    pub path: Option<crate::analysis::paths::RetainingPath>,
 }

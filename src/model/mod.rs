@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod load_queue;
 pub mod loader;
 pub mod object_search;
+pub mod pane;
 pub mod profile_list;
 pub mod profiles;
 pub mod redaction;
@@ -37,6 +38,7 @@ pub use app_state::AppState;
 pub use command::{Command, WindowCommand};
 pub use ids::{ObjRef, SnapId};
 pub use jobs::{JobKey, Jobs};
+pub use pane::Pane;
 pub use settings::{Settings, Tab};
 
 /// The class-name filter of the Summary and Comparison views: a case-insensitive substring

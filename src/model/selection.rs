@@ -1,19 +1,20 @@
-//! The selected object and what is shown about it: its retainers (expanded along the
-//! shortest path), its retaining paths graph and code (a job), the navigation history, and
-//! the source maps used to find its code.
+//! The selected object and what is shown about it: its retainers (expanded along the path
+//! the words and the graph explain, or DevTools' shortest), its retaining paths graph and
+//! code (a job), the navigation history, and the source maps used to find its code.
 
 use super::code::{self, CodeInfo, SharedMaps};
 use super::effects::Effects;
 use super::history::{History, Step};
 use super::ids::{ObjRef, SnapId};
-use super::job_output::JobOutput;
+use super::job_output::{JobOutput, PathsFound};
 use super::jobs::{JobKey, Jobs};
 use super::retainer_graph::RetainerGraph;
-use super::settings::{Settings, Tab};
+use super::settings::{RetainerPath, Settings, Tab};
 use super::snapshots::{Snap, Snapshots};
 use super::tree::{TreeKind, TreeModel};
 use super::work::Work;
 use crate::analysis::locations::SourceLocation;
+use crate::analysis::paths::RetainingPath;
 use crate::sources::MapStatus;
 
 pub struct Selection {
@@ -21,8 +22,11 @@ pub struct Selection {
     /// The view the selection was made in (restored by Back and Forward).
     pub tab: Tab,
     pub history: History,
-    /// The selection's retainers, expanded along the shortest path.
+    /// The selection's retainers, expanded along `path_mode`'s path.
     pub retainers: Option<TreeModel>,
+    pub path_mode: RetainerPath,
+    /// The path the words and the graph's first path follow (from the paths job).
+    pub path: Option<(ObjRef, RetainingPath)>,
     pub graph: Option<(ObjRef, RetainerGraph)>,
     pub paths_work: Work<ObjRef>,
     /// The selection's code: location, reason, lines around it.
@@ -32,16 +36,18 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub fn new(tab: Tab, source_remap: &str) -> Self {
+    pub fn new(tab: Tab, settings: &Settings) -> Self {
         Selection {
             obj: None,
             tab,
             history: History::default(),
             retainers: None,
+            path_mode: settings.retainer_path,
+            path: None,
             graph: None,
             paths_work: Work::Idle,
             code_info: None,
-            maps: code::maps_with_remap(source_remap).unwrap_or_default(),
+            maps: code::maps_with_remap(&settings.source_remap).unwrap_or_default(),
         }
     }
 
@@ -52,6 +58,7 @@ impl Selection {
     pub fn clear(&mut self) {
         self.obj = None;
         self.retainers = None;
+        self.path = None;
         self.graph = None;
         self.paths_work = Work::Idle;
         self.code_info = None;
@@ -85,10 +92,39 @@ impl Selection {
         }
         self.obj = Some(obj);
         self.tab = tab;
-        let mut tree = TreeModel::new(s.heap().clone(), TreeKind::Retainers, obj.node);
-        tree.expand_shortest_path(20);
-        self.retainers = Some(tree);
+        self.path = None;
+        self.retainers = Some(self.retainers_tree(s, obj));
         self.start_paths(s, k, jobs);
+    }
+
+    /// The retainers tree of `obj`, expanded along the path of `path_mode` (the explaining
+    /// one once the paths job has found it; until then only the object's own retainers).
+    fn retainers_tree(&self, s: &Snap, obj: ObjRef) -> TreeModel {
+        let mut tree = TreeModel::new(s.heap().clone(), TreeKind::Retainers, obj.node);
+        match (self.path_mode, &self.path) {
+            (RetainerPath::Shortest, _) => tree.expand_shortest_path(20),
+            (RetainerPath::Explaining, Some((o, p))) if *o == obj => {
+                tree.reveal_retaining_path(p);
+            }
+            (RetainerPath::Explaining, _) => {}
+        }
+        tree
+    }
+
+    /// The retainers tree expands the explaining path or DevTools' shortest (remembered).
+    pub fn set_path_mode(
+        &mut self,
+        mode: RetainerPath,
+        settings: &mut Settings,
+        snaps: &Snapshots,
+    ) {
+        settings.retainer_path = mode;
+        self.path_mode = mode;
+        if let Some(obj) = self.obj
+            && let Some(s) = snaps.snap(obj.snap)
+        {
+            self.retainers = Some(self.retainers_tree(s, obj));
+        }
     }
 
     /// The selection's `k` retaining paths (explaining ones once the snapshot's code is
@@ -109,20 +145,28 @@ impl Selection {
                 |o| code::node_text(&heap, c, o),
                 |e| code::edge_text(&heap, c, e),
             );
-            let info =
-                c.map(|c| Box::new(code::code_info(&heap, c, &maps, obj.node, found.first())));
+            let code = c.map(|c| code::code_info(&heap, c, &maps, obj.node, found.first()));
+            let path = found.into_iter().next();
             JobOutput::Paths {
                 obj,
-                graph,
-                code: info,
+                found: Box::new(PathsFound { graph, code, path }),
             }
         });
     }
 
-    pub fn paths_found(&mut self, obj: ObjRef, graph: RetainerGraph, code: Option<Box<CodeInfo>>) {
-        if self.obj == Some(obj) && self.paths_work.end(&obj) {
-            self.graph = Some((obj, graph));
-            self.code_info = code.map(|c| (obj, *c));
+    /// The paths job's result: the graph and code are shown, and the retainers tree (when
+    /// it follows the explaining path) expands along the first path.
+    pub fn paths_found(&mut self, obj: ObjRef, found: PathsFound) {
+        if self.obj != Some(obj) || !self.paths_work.end(&obj) {
+            return;
+        }
+        self.graph = Some((obj, found.graph));
+        self.code_info = found.code.map(|c| (obj, c));
+        self.path = found.path.map(|p| (obj, p));
+        if let (RetainerPath::Explaining, Some((_, p)), Some(t)) =
+            (self.path_mode, &self.path, &mut self.retainers)
+        {
+            t.reveal_retaining_path(p);
         }
     }
 

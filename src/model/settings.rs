@@ -35,6 +35,16 @@ impl Tab {
     }
 }
 
+/// The path the retainers tree expands for a new selection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RetainerPath {
+    /// The path the details' words and the graph's first path follow.
+    #[default]
+    Explaining,
+    /// DevTools' shortest path to a GC root.
+    Shortest,
+}
+
 /// What is remembered between runs.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -49,6 +59,8 @@ pub struct Settings {
     pub editor: String,
     /// Where scripts named in snapshots are on this machine: `FROM=TO`, several separated by `;`.
     pub source_remap: String,
+    pub retainer_path: RetainerPath,
+    pub size_style: crate::fmt::SizeStyle,
     /// The attach dialog's inspector address.
     pub attach_at: String,
     /// Where captured snapshots go (None: the default capture folder).
@@ -64,6 +76,8 @@ impl Default for Settings {
             paths: 5,
             editor: String::new(),
             source_remap: String::new(),
+            retainer_path: RetainerPath::default(),
+            size_style: crate::fmt::SizeStyle::default(),
             attach_at: "127.0.0.1:9229".to_string(),
             capture_dir: None,
         }

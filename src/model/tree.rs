@@ -2,7 +2,7 @@
 //! a flat list of visible rows so a table can draw only what is on screen.
 
 use crate::analysis::Heap;
-use crate::analysis::paths::shown_retainers;
+use crate::analysis::paths::{RetainingPath, shown_retainers};
 use std::sync::Arc;
 
 /// Children added per expansion; a "more" row loads the next page.
@@ -255,6 +255,41 @@ impl TreeModel {
             }
             i = child;
         }
+    }
+
+    /// Retainers: expands the rows along `path` (from a GC root down to the top row's
+    /// object), each step the retainer with that node and edge; returns the row reached
+    /// (where the path leaves the rows shown, the last one found).
+    pub fn reveal_retaining_path(&mut self, path: &RetainingPath) -> usize {
+        let mut i = 0;
+        for hop in path.hops.iter().rev() {
+            self.expand(i);
+            match self.find_child(i, hop.from, hop.edge) {
+                Some(j) => i = j,
+                None => break,
+            }
+        }
+        i
+    }
+
+    /// The child row of `parent` for `node` by `edge`, loading further pages of children
+    /// (a GC-root category sorts after thousands of retainers) up to a bound.
+    fn find_child(&mut self, parent: usize, node: u32, edge: u32) -> Option<usize> {
+        for _ in 0..40 {
+            let end = self.subtree_end(parent);
+            let kids = (parent + 1..end).filter(|&j| self.rows[j].parent == Some(parent));
+            let mut more = None;
+            for j in kids {
+                let r = &self.rows[j];
+                if r.more.is_some() {
+                    more = Some(j);
+                } else if r.node == node && r.edge == Some(edge) {
+                    return Some(j);
+                }
+            }
+            self.load_more(more?);
+        }
+        None
     }
 
     /// The path of nodes from the top row to row `i`.

@@ -214,7 +214,7 @@ fn functions_table(
 /// A size in kB, exact bytes on hover.
 fn size_label(ui: &mut Ui, bytes: u64) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-        ui.label(format::kb(bytes))
+        ui.label(format::size(bytes))
             .on_hover_text(format!("{} B", format::group(bytes)));
     });
 }
@@ -250,9 +250,10 @@ impl AllocationsView {
         ));
         let heap = &m.heap;
         let row_h = super::table::row_height(ui);
+        let w = super::table::number_width(ui, 110.0, 3);
         super::table::builder(ui, "alloc-objects-table")
-            .column(Col::remainder().at_least(260.0).clip(true))
-            .columns(Col::initial(110.0).at_least(70.0), 3)
+            .column(Col::remainder().at_least(160.0).clip(true))
+            .columns(Col::initial(w).at_least(50.0), 3)
             .header(row_h + 2.0, |mut h| {
                 super::table::titles(
                     &mut h,

@@ -2,12 +2,14 @@
 //! and the shown view (which push commands), then apply the commands. All state lives in
 //! `model::AppState`; all background work in `model::Jobs`.
 
-use super::selection_panel::SelectionPanel;
+use super::selection_panes::SelectionPanes;
 use super::toolbar::Toolbar;
-use super::views::{self, View};
+use super::views::View;
+use super::workspace::{self, Pane};
 use crate::model::job_output::JobOutput;
-use crate::model::{AppState, Command, JobKey, Jobs, Settings, WindowCommand};
+use crate::model::{AppState, Command, JobKey, Jobs, Settings, Tab, WindowCommand};
 use egui::Ui;
+use egui_tiles::Tree;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,7 +18,11 @@ pub struct HeapdiveApp {
     pub jobs: Jobs,
     views: Vec<Box<dyn View>>,
     toolbar: Toolbar,
-    selection_panel: SelectionPanel,
+    /// The panes as the user arranged them (remembered between runs).
+    pub workspace: Tree<Pane>,
+    /// The view the workspace last brought to front for `state.tab`.
+    shown_tab: Option<Tab>,
+    selection_panes: SelectionPanes,
     cmds: Vec<Command>,
     waker_set: bool,
     attach: super::capture_dialog::AttachDialog,
@@ -25,16 +31,27 @@ pub struct HeapdiveApp {
 
 impl HeapdiveApp {
     pub fn new(settings: Settings) -> Self {
+        let views = super::registry::registry();
         HeapdiveApp {
             state: AppState::new(settings),
             jobs: Jobs::default(),
-            views: super::registry::registry(),
+            workspace: workspace::default_tree(&tabs_of(&views)),
+            views,
             toolbar: Toolbar::default(),
-            selection_panel: SelectionPanel::default(),
+            shown_tab: None,
+            selection_panes: SelectionPanes::default(),
             cmds: Vec::new(),
             waker_set: false,
             attach: Default::default(),
             capture_panel: Default::default(),
+        }
+    }
+
+    /// A remembered layout, if it is whole (each pane once, every view); else the default
+    /// stays.
+    pub fn use_layout(&mut self, tree: Tree<Pane>) {
+        if workspace::usable(&tree, &tabs_of(&self.views)) {
+            self.workspace = tree;
         }
     }
 
@@ -57,6 +74,16 @@ impl HeapdiveApp {
             Command::Window(WindowCommand::OpenDialog) => self.open_dialog(),
             Command::Window(WindowCommand::Save { text, file_name }) => self.save(text, file_name),
             Command::Window(WindowCommand::SaveRedactedAs(snap)) => self.save_redacted(snap),
+            Command::Window(WindowCommand::ResetLayout) => {
+                self.workspace = workspace::default_tree(&tabs_of(&self.views));
+                self.shown_tab = None;
+            }
+            Command::Window(WindowCommand::TogglePane(pane)) => {
+                match workspace::find(&self.workspace, pane) {
+                    Some(_) => workspace::close(&mut self.workspace, pane),
+                    None => workspace::show(&mut self.workspace, pane),
+                }
+            }
             cmd => self.state.apply(cmd, &mut self.jobs),
         }
     }
@@ -70,6 +97,7 @@ impl HeapdiveApp {
         if !self.waker_set {
             self.set_repaint(ui.ctx().clone());
         }
+        crate::fmt::set_style(self.state.settings.size_style);
         self.poll();
         super::drop_zone::take_drops(ui, &mut self.cmds);
         let view = self.views.iter_mut().find(|v| v.tab() == self.state.tab);
@@ -102,7 +130,8 @@ impl HeapdiveApp {
 
     fn panels(&mut self, ui: &mut Ui) {
         let (state, cmds) = (&mut self.state, &mut self.cmds);
-        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar.ui(ui, state, cmds));
+        let open = workspace::open_panes(&self.workspace);
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar.ui(ui, state, &open, cmds));
         super::notices::progress(ui, state, &self.jobs, cmds);
         super::notices::job_progress(
             ui,
@@ -115,13 +144,14 @@ impl HeapdiveApp {
         super::notices::truncation(ui, state);
         super::notices::status_bar(ui, state);
         self.attach.ui(ui, state, &self.jobs, cmds);
-        if state.capture.panel_shown() {
-            egui::Panel::right("capture")
-                .resizable(true)
-                .default_size(440.0)
-                .show(ui, |ui| self.capture_panel.ui(ui, state, cmds));
-        }
         if state.snaps.is_empty() && state.profiles.is_empty() {
+            // Capturing before the first snapshot is saved: the chart beside the start page.
+            if state.capture.panel_shown() {
+                egui::Panel::right("capture")
+                    .resizable(true)
+                    .default_size(440.0)
+                    .show(ui, |ui| self.capture_panel.ui(ui, state, cmds));
+            }
             egui::CentralPanel::default_margins().show(ui, |ui| {
                 super::start::ui(ui, &state.settings.recent, &mut self.toolbar.path_box, cmds)
             });
@@ -133,20 +163,34 @@ impl HeapdiveApp {
                 .default_size(220.0)
                 .show(ui, |ui| super::snapshot_list::ui(ui, state, cmds));
         }
-        if state.selection.obj.is_some() {
-            egui::Panel::bottom("retainers")
-                .resizable(true)
-                .default_size(400.0)
-                .show(ui, |ui| self.selection_panel.ui(ui, state, cmds));
-        }
-        egui::CentralPanel::default_margins().show(ui, |ui| {
-            views::tab_bar(ui, &self.views, state, cmds);
-            ui.separator();
-            if let Some(v) = self.views.iter_mut().find(|v| v.tab() == state.tab) {
-                v.ui(ui, state, cmds);
-            }
-        });
+        self.workspace_ui(ui);
+        let (state, cmds) = (&mut self.state, &mut self.cmds);
         super::search_window::ui(ui, state, cmds);
+    }
+
+    /// The panes: brought in line with the model before (the view `state.tab` names in
+    /// front, panes that cannot show hidden), and the model with the user's clicks after.
+    fn workspace_ui(&mut self, ui: &mut Ui) {
+        if self.shown_tab != Some(self.state.tab) {
+            workspace::show(&mut self.workspace, Pane::of_tab(self.state.tab));
+            self.shown_tab = Some(self.state.tab);
+        }
+        workspace::update_visibility(&mut self.workspace, &self.state);
+        let mut panes = super::panes::Panes {
+            views: &mut self.views,
+            state: &mut self.state,
+            cmds: &mut self.cmds,
+            selection: &mut self.selection_panes,
+            capture: &mut self.capture_panel,
+        };
+        egui::CentralPanel::no_frame().show(ui, |ui| self.workspace.ui(&mut panes, ui));
+        let front = workspace::visible_views(&self.workspace);
+        if !front.contains(&self.state.tab)
+            && let Some(&tab) = front.first()
+        {
+            self.cmds.push(Command::ShowTab(tab));
+            self.shown_tab = Some(tab);
+        }
     }
 
     /// The platform's file dialog blocks: it runs as a job.
@@ -210,5 +254,14 @@ impl eframe::App for HeapdiveApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.state.settings);
+        eframe::set_value(storage, LAYOUT_KEY, &self.workspace);
     }
+}
+
+/// Where the workspace's layout is remembered.
+pub const LAYOUT_KEY: &str = "heapdive-layout";
+
+/// The tabs of the registry's views (the Retainers tab is the graph pane, not a view pane).
+fn tabs_of(views: &[Box<dyn View>]) -> Vec<Tab> {
+    views.iter().map(|v| v.tab()).collect()
 }

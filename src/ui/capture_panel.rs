@@ -7,7 +7,7 @@ use crate::capture::{Schedule, UsageSample};
 use crate::model::capture_state::CaptureState;
 use crate::model::{AppState, Command, format};
 use egui::{Color32, RichText, Ui};
-use egui_plot::{AxisHints, Legend, Line, Plot, PlotPoints, VLine};
+use egui_plot::{AxisHints, Line, Plot, PlotPoints, VLine};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -86,7 +86,7 @@ impl CapturePanel {
         });
         if let Some(p) = &c.in_progress {
             let name = p.path.file_name().unwrap_or_default().to_string_lossy();
-            ui.label(format!("Taking {name}: {} written", format::kb(p.bytes)));
+            ui.label(format!("Taking {name}: {} written", format::size(p.bytes)));
             let text = if p.total == 0 {
                 "waiting for the heap…".to_string()
             } else {
@@ -170,11 +170,11 @@ impl CapturePanel {
 fn usage_line(s: &UsageSample) -> String {
     let mut t = format!(
         "Heap {} used of {}",
-        format::kb(s.used),
-        format::kb(s.total)
+        format::size(s.used),
+        format::size(s.total)
     );
     if let Some(rss) = s.rss {
-        t.push_str(&format!(", RSS {}", format::kb(rss)));
+        t.push_str(&format!(", RSS {}", format::size(rss)));
     }
     t
 }
@@ -200,16 +200,16 @@ fn series(
     let pts: Vec<[f64; 2]> = c
         .samples
         .iter()
-        .filter_map(|s| f(s).map(|v| [s.secs, v as f64 / 1e6]))
+        .filter_map(|s| f(s).map(|v| [s.secs, v as f64]))
         .collect();
     (!pts.is_empty()).then(|| PlotPoints::from(pts))
 }
 
-/// Heap used/total (and RSS, external, ArrayBuffers for Node) in MB over seconds since attach;
+/// Heap used/total (and RSS, external, ArrayBuffers for Node) over seconds since attach;
 /// a vertical mark where each snapshot was started.
 fn chart(ui: &mut Ui, c: &CaptureState) {
     ui.label(format!(
-        "Memory, MB ({} samples, one a second)",
+        "Memory ({} samples, one a second)",
         c.samples.len()
     ));
     let lines: [(&str, Color32, Field); 5] = [
@@ -225,16 +225,10 @@ fn chart(ui: &mut Ui, c: &CaptureState) {
             s.array_buffers
         }),
     ];
-    // Headroom above the highest line keeps the legend clear of the lines.
-    let top = c
-        .samples
-        .iter()
-        .map(|s| s.rss.unwrap_or(0).max(s.total) as f64 / 1e6)
-        .fold(1.0, f64::max);
+    let names: Vec<_> = lines.iter().map(|l| (l.0.to_string(), l.1)).collect();
+    super::chart::legend(ui, &names);
     Plot::new("capture-usage")
         .height(220.0)
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-        .include_y(top * 1.45)
         .custom_x_axes(vec![
             AxisHints::new_x()
                 .label("seconds since attach")
@@ -243,7 +237,8 @@ fn chart(ui: &mut Ui, c: &CaptureState) {
         .custom_y_axes(vec![
             AxisHints::new_y()
                 .label_spacing(14.0..=22.0)
-                .min_thickness(30.0),
+                .min_thickness(48.0)
+                .formatter(|m, _| format::size(m.value.max(0.0) as u64)),
         ])
         .include_y(0.0)
         .allow_scroll(false)
@@ -272,7 +267,7 @@ fn saved_list(ui: &mut Ui, c: &CaptureState) {
                 let name = s.path.file_name().unwrap_or_default().to_string_lossy();
                 ui.label(format!(
                     "{name}  {}  at {:.0} s, took {:.1} s",
-                    format::kb(s.size),
+                    format::size(s.size),
                     s.secs,
                     s.took.as_secs_f64()
                 ))

@@ -31,9 +31,10 @@ impl ComparisonView {
         ui.style_mut().interaction.selectable_labels = false;
         let row_h = super::table::row_height(ui);
         let (sc, sd) = m.sort;
+        let w = super::table::number_width(ui, 86.0, 6);
         super::table::builder(ui, "comparison-table")
-            .column(Col::remainder().at_least(240.0).clip(true))
-            .columns(Col::initial(86.0).at_least(60.0), 6)
+            .column(Col::remainder().at_least(160.0).clip(true))
+            .columns(Col::initial(w).at_least(44.0), 6)
             .header(row_h + 2.0, |mut h| {
                 for (t, c) in [
                     ("Constructor", DiffColumn::Constructor),
@@ -235,9 +236,9 @@ fn row_cells(
             row.col(|ui| right_label(ui, format::group(c.new_count)));
             row.col(|ui| right_label(ui, format::group(c.deleted_count)));
             row.col(|ui| right_label(ui, format::signed(c.delta_count)));
-            row.col(|ui| right_label(ui, format::kb(c.alloc_size)));
-            row.col(|ui| right_label(ui, format::kb(c.freed_size)));
-            row.col(|ui| right_label(ui, format::signed_kb(c.size_delta)));
+            row.col(|ui| right_label(ui, format::size(c.alloc_size)));
+            row.col(|ui| right_label(ui, format::size(c.freed_size)));
+            row.col(|ui| right_label(ui, format::signed_size(c.size_delta)));
         }
         DiffRowRef::New { node, .. } => {
             row.col(|ui| {
@@ -247,7 +248,7 @@ fn row_cells(
             row.col(|ui| right_label(ui, "•"));
             row.col(|_| {});
             row.col(|_| {});
-            row.col(|ui| right_label(ui, format::kb(target.shallow[node as usize] as u64)));
+            row.col(|ui| right_label(ui, format::size(target.shallow[node as usize] as u64)));
             row.col(|_| {});
             row.col(|_| {});
         }
@@ -260,7 +261,7 @@ fn row_cells(
             row.col(|ui| right_label(ui, "•"));
             row.col(|_| {});
             row.col(|_| {});
-            row.col(|ui| right_label(ui, format::kb(base.shallow[node as usize] as u64)));
+            row.col(|ui| right_label(ui, format::size(base.shallow[node as usize] as u64)));
             row.col(|_| {});
         }
         DiffRowRef::More { class, hidden } => {

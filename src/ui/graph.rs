@@ -1,7 +1,7 @@
-//! The retainer graph: the K shortest retaining paths drawn as boxes in layers (GC-root side
-//! at the top, the selected object at the bottom) joined by labelled arrows. The selection
-//! panel draws it compact (labels shortened, scrolling); the Retainers tab draws it with full
-//! labels in a pan-and-zoom scene. Clicking a box selects that object (a history step).
+//! The retainer graph: the K retaining paths (explaining ones when the code is known) drawn
+//! as boxes in layers (GC-root side at the top, the selected object at the bottom) joined by
+//! labelled arrows, with full labels in a pan-and-zoom scene. Clicking a box selects that
+//! object (a history step).
 
 use crate::analysis::Heap;
 use crate::model::format;
@@ -11,13 +11,6 @@ use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, Ui, pos2, vec2};
 use petgraph::graph::NodeIndex;
 use std::collections::HashMap;
 
-/// How labels are fitted: shortened to fixed boxes, or boxes as wide as their text.
-#[derive(Clone, Copy, PartialEq)]
-pub enum Fit {
-    Compact,
-    FullLabels,
-}
-
 struct Layout {
     boxes: HashMap<NodeIndex, Rect>,
     size: egui::Vec2,
@@ -25,7 +18,7 @@ struct Layout {
 
 const FONT: f32 = 11.0;
 const GAP: egui::Vec2 = egui::vec2(24.0, 34.0);
-const COMPACT_BOX: egui::Vec2 = egui::vec2(170.0, 32.0);
+const BOX_HEIGHT: f32 = 32.0;
 
 /// Says why there is nothing to draw, or None when there is a graph.
 fn empty_reason(g: &RetainerGraph) -> Option<&'static str> {
@@ -39,55 +32,46 @@ fn empty_reason(g: &RetainerGraph) -> Option<&'static str> {
 }
 
 /// The text lines of an object's box (graph node `i`).
-fn box_lines(g: &RetainerGraph, h: &Heap, i: NodeIndex, fit: Fit) -> [String; 2] {
+fn box_lines(g: &RetainerGraph, h: &Heap, i: NodeIndex) -> [String; 2] {
     let o = g.graph[i];
     let class = g
         .node_text
         .get(i.index())
         .map_or(h.class_name(o), String::as_str);
-    match fit {
-        Fit::Compact => [format::shorten(class, 24), format!("@{}", h.id(o))],
-        Fit::FullLabels => [
-            format::shorten(class, 80),
-            format!("@{}  {}", h.id(o), format::kb(h.retained[o as usize])),
-        ],
-    }
+    [
+        format::shorten(class, 80),
+        format!("@{}  {}", h.id(o), format::size(h.retained[o as usize])),
+    ]
 }
 
-fn edge_text(g: &RetainerGraph, h: &Heap, e: petgraph::graph::EdgeIndex, fit: Fit) -> String {
+fn edge_text(g: &RetainerGraph, h: &Heap, e: petgraph::graph::EdgeIndex) -> String {
     let label = g
         .edge_text
         .get(e.index())
         .cloned()
         .unwrap_or_else(|| format::edge_label(h, g.graph[e]));
-    match fit {
-        Fit::Compact => format::shorten(&label, 24),
-        Fit::FullLabels => format::shorten(&label, 80),
-    }
+    format::shorten(&label, 80)
 }
 
 /// Places the boxes: rows from the GC-root side (top) to the selected object (bottom),
 /// each row centred in `width`.
-fn layout(ui: &Ui, g: &RetainerGraph, h: &Heap, fit: Fit, width: f32) -> Layout {
+fn layout(ui: &Ui, g: &RetainerGraph, h: &Heap, width: f32) -> Layout {
     let max_layer = g.layer.iter().copied().max().unwrap_or(0);
     let mut rows: Vec<Vec<NodeIndex>> = vec![Vec::new(); max_layer + 1];
     for i in g.graph.node_indices() {
         rows[max_layer - g.layer[i.index()]].push(i);
     }
     let font = FontId::proportional(FONT);
-    let box_size = |i: NodeIndex| match fit {
-        Fit::Compact => COMPACT_BOX,
-        Fit::FullLabels => {
-            let w = box_lines(g, h, i, fit)
-                .iter()
-                .map(|t| {
-                    ui.fonts_mut(|f| f.layout_no_wrap(t.clone(), font.clone(), Color32::WHITE))
-                        .size()
-                        .x
-                })
-                .fold(0.0, f32::max);
-            vec2(w + 16.0, COMPACT_BOX.y)
-        }
+    let box_size = |i: NodeIndex| {
+        let w = box_lines(g, h, i)
+            .iter()
+            .map(|t| {
+                ui.fonts_mut(|f| f.layout_no_wrap(t.clone(), font.clone(), Color32::WHITE))
+                    .size()
+                    .x
+            })
+            .fold(0.0, f32::max);
+        vec2(w + 16.0, BOX_HEIGHT)
     };
     let mut boxes = HashMap::new();
     let mut widest = 0.0f32;
@@ -96,7 +80,7 @@ fn layout(ui: &Ui, g: &RetainerGraph, h: &Heap, fit: Fit, width: f32) -> Layout 
         let row_w = sizes.iter().map(|s| s.x + GAP.x).sum::<f32>() - GAP.x;
         widest = widest.max(row_w);
         let mut x = ((width - row_w) / 2.0).max(10.0);
-        let y = 10.0 + r as f32 * (COMPACT_BOX.y + GAP.y);
+        let y = 10.0 + r as f32 * (BOX_HEIGHT + GAP.y);
         for (&i, s) in row.iter().zip(&sizes) {
             boxes.insert(i, Rect::from_min_size(pos2(x, y), *s));
             x += s.x + GAP.x;
@@ -104,7 +88,7 @@ fn layout(ui: &Ui, g: &RetainerGraph, h: &Heap, fit: Fit, width: f32) -> Layout 
     }
     let size = vec2(
         (widest + 20.0).max(width),
-        rows.len() as f32 * (COMPACT_BOX.y + GAP.y) + 20.0,
+        rows.len() as f32 * (BOX_HEIGHT + GAP.y) + 20.0,
     );
     Layout { boxes, size }
 }
@@ -115,7 +99,6 @@ fn paint(
     (g, h, snap): (&RetainerGraph, &Heap, SnapId),
     lay: &Layout,
     origin: egui::Pos2,
-    fit: Fit,
     cmds: &mut Vec<Command>,
 ) {
     let at = |r: &Rect| r.translate(origin.to_vec2());
@@ -136,7 +119,7 @@ fn paint(
             stroke.color,
             Stroke::NONE,
         ));
-        let label = edge_text(g, h, e, fit);
+        let label = edge_text(g, h, e);
         painter.text(
             p1.lerp(p2, 0.5) + vec2(6.0, 0.0),
             Align2::LEFT_CENTER,
@@ -163,7 +146,7 @@ fn paint(
             Stroke::new(1.0, Color32::from_gray(120)),
             egui::StrokeKind::Inside,
         );
-        let [top, bottom] = box_lines(g, h, *i, fit);
+        let [top, bottom] = box_lines(g, h, *i);
         painter.text(
             r.center() - vec2(0.0, 7.0),
             Align2::CENTER_CENTER,
@@ -185,21 +168,6 @@ fn paint(
     }
 }
 
-/// The compact graph of the selection panel, scrolling when wide.
-pub fn ui(g: &RetainerGraph, ui: &mut Ui, h: &Heap, snap: SnapId, cmds: &mut Vec<Command>) {
-    if let Some(why) = empty_reason(g) {
-        ui.label(why);
-        return;
-    }
-    let lay = layout(ui, g, h, Fit::Compact, ui.available_width());
-    egui::ScrollArea::both()
-        .id_salt("retainer-graph")
-        .show(ui, |ui| {
-            let (rect, _) = ui.allocate_exact_size(lay.size, Sense::hover());
-            paint(ui, (g, h, snap), &lay, rect.min, Fit::Compact, cmds);
-        });
-}
-
 /// The full graph: every label whole, in a scene that pans (drag) and zooms (wheel/pinch).
 pub fn scene_ui(
     g: &RetainerGraph,
@@ -213,11 +181,11 @@ pub fn scene_ui(
         ui.label(why);
         return;
     }
-    let lay = layout(ui, g, h, Fit::FullLabels, 0.0);
+    let lay = layout(ui, g, h, 0.0);
     egui::Scene::new()
         .zoom_range(0.2..=4.0)
         .show(ui, scene_rect, |ui| {
             let (rect, _) = ui.allocate_exact_size(lay.size, Sense::hover());
-            paint(ui, (g, h, snap), &lay, rect.min, Fit::FullLabels, cmds);
+            paint(ui, (g, h, snap), &lay, rect.min, cmds);
         });
 }

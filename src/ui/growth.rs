@@ -8,7 +8,7 @@ use crate::model::format;
 use crate::model::growth::{GrowthData, GrowthModel};
 use crate::model::{AppState, Command, ObjRef, SnapId, Tab};
 use egui::{RichText, Ui};
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Line, Plot, PlotPoints};
 
 /// Hover label: the series name, the snapshot number and the exact value.
 fn hover_text(h: &egui_plot::HoverPosition<'_>, fmt: impl Fn(f64) -> String) -> Option<String> {
@@ -73,32 +73,46 @@ fn draw(ui: &mut Ui, m: &mut GrowthModel, last: SnapId, cmds: &mut Vec<Command>)
             names.join("  >  ")
         ));
     });
-    let half = (ui.available_height() * 0.42).max(160.0);
-    ui.columns(2, |cols| {
-        totals_chart(&mut cols[0], &m.data, half);
-        classes_chart(&mut cols[1], m, half, cmds);
-    });
     ui.separator();
+    // The verdict first: it is what the view is opened for; the charts follow it.
     egui::ScrollArea::vertical()
         .id_salt("leak-report")
         .show(ui, |ui| {
             leak_report(ui, &m.data, last, cmds);
             growing_collections(ui, &m.data, last, cmds);
+            ui.add_space(8.0);
+            ui.separator();
+            ui.columns(2, |cols| {
+                totals_chart(&mut cols[0], &m.data, CHART_HEIGHT);
+                classes_chart(&mut cols[1], m, CHART_HEIGHT, cmds);
+            });
         });
 }
+
+const CHART_HEIGHT: f32 = 220.0;
 
 /// Total and each Statistics category per snapshot.
 fn totals_chart(ui: &mut Ui, d: &GrowthData, half: f32) {
     ui.strong("Memory per snapshot");
+    let cats = crate::ui::statistics::categories;
+    let mut names = vec![("Total".to_string(), super::chart::palette(0))];
+    names.extend(
+        cats(&d.statistics[0])
+            .iter()
+            .map(|c| (c.0.to_string(), c.2)),
+    );
+    super::chart::legend(ui, &names);
     Plot::new("growth-totals")
-        .legend(Legend::default())
         .height(half)
         .allow_scroll(false)
-        .y_axis_formatter(|m, _| format::kb(m.value.max(0.0) as u64))
-        .label_formatter(|h| hover_text(h, |y| format::kb(y.max(0.0) as u64)))
+        .y_axis_formatter(|m, _| format::size(m.value.max(0.0) as u64))
+        .label_formatter(|h| hover_text(h, |y| format::size(y.max(0.0) as u64)))
         .show(ui, |plot| {
-            plot.line(Line::new("Total", points(&d.totals)).width(2.5));
-            let cats = crate::ui::statistics::categories;
+            plot.line(
+                Line::new("Total", points(&d.totals))
+                    .width(2.5)
+                    .color(names[0].1),
+            );
             for k in 0..7 {
                 let name = cats(&d.statistics[0])[k].0;
                 let color = cats(&d.statistics[0])[k].2;
@@ -139,13 +153,18 @@ fn classes_chart(ui: &mut Ui, m: &mut GrowthModel, half: f32, cmds: &mut Vec<Com
                 )
             })
             .collect();
+    let names: Vec<_> = top
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n.clone(), super::chart::palette(i + 1)))
+        .collect();
+    super::chart::legend(ui, &names);
     let resp = Plot::new("growth-classes")
-        .legend(Legend::default())
         .height(half)
         .allow_scroll(false)
         .y_axis_formatter(move |v, _| {
             if by_size {
-                format::kb(v.value.max(0.0) as u64)
+                format::size(v.value.max(0.0) as u64)
             } else {
                 format::group(v.value.max(0.0) as u64)
             }
@@ -153,7 +172,7 @@ fn classes_chart(ui: &mut Ui, m: &mut GrowthModel, half: f32, cmds: &mut Vec<Com
         .label_formatter(move |h| {
             hover_text(h, |y| {
                 if by_size {
-                    format::kb(y.max(0.0) as u64)
+                    format::size(y.max(0.0) as u64)
                 } else {
                     format::group(y.max(0.0) as u64)
                 }
@@ -164,6 +183,7 @@ fn classes_chart(ui: &mut Ui, m: &mut GrowthModel, half: f32, cmds: &mut Vec<Com
                 plot.line(
                     Line::new(name.clone(), points(v))
                         .id(("class-line", i))
+                        .color(names[i].1)
                         .width(1.8),
                 );
             }
@@ -303,14 +323,17 @@ fn leak_row(
         sparkline(ui, &g.counts);
         ui.label(format!(
             "retains {} ({})",
-            format::kb(g.retained_size),
+            format::size(g.retained_size),
             format::percent(g.retained_size, heap_size)
         ));
     });
-    if let Some(h) = &g.holder {
-        ui.label(format!("builds up in {}", h.label));
-    }
-    ui.label(RichText::new(format!("fix: {}", g.fix)).italics());
+    // Where it builds up and the fix on one line (whole on hover): five rows fit a pane.
+    let place = g
+        .holder
+        .as_ref()
+        .map(|h| format!("builds up in {}  ·  ", h.label))
+        .unwrap_or_default();
+    ui.add(egui::Label::new(RichText::new(format!("{place}fix: {}", g.fix)).italics()).truncate());
     egui::CollapsingHeader::new(format!("{} member classes, path", g.members.len()))
         .id_salt(("leak-row", rank, g.representative_id))
         .show(ui, |ui| leak_members(ui, g, last, cmds));
@@ -330,7 +353,7 @@ fn leak_members(ui: &mut Ui, g: &LeakGroup, last: SnapId, cmds: &mut Vec<Command
                     cmds.push(Command::Select(ObjRef::new(last, m.node)));
                 }
                 ui.label(format!("×{}", format::group(m.count)));
-                ui.label(format::kb(m.retained_size));
+                ui.label(format::size(m.retained_size));
                 ui.end_row();
             }
         });
@@ -367,7 +390,7 @@ fn growing_collections(ui: &mut Ui, d: &GrowthData, last: SnapId, cmds: &mut Vec
                             .join(" > ")
                             + " entries",
                     );
-                    ui.label(format!("retains {}", format::kb(c.retained_size)));
+                    ui.label(format!("retains {}", format::size(c.retained_size)));
                     ui.end_row();
                 }
             });

@@ -7,6 +7,7 @@ mod allocations;
 mod app;
 mod capture_dialog;
 mod capture_panel;
+mod chart;
 mod code_panel;
 mod comparison;
 mod details;
@@ -14,12 +15,12 @@ mod drop_zone;
 mod graph;
 mod growth;
 mod notices;
+mod panes;
 mod profile;
 mod registry;
-mod retainers_tab;
 mod scopes;
 mod search_window;
-mod selection_panel;
+mod selection_panes;
 mod shortcuts;
 mod snapshot_list;
 mod start;
@@ -31,6 +32,7 @@ mod toolbar;
 mod tree;
 mod tree_tab;
 mod views;
+pub mod workspace;
 
 pub use crate::model::{Settings, Tab};
 pub use app::HeapdiveApp;
@@ -88,6 +90,12 @@ pub fn run_app(files: Vec<PathBuf>, select: Option<u64>) -> Result<(), String> {
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
             let mut app = HeapdiveApp::new(settings);
+            if let Some(tree) = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, app::LAYOUT_KEY))
+            {
+                app.use_layout(tree);
+            }
             app.set_repaint(cc.egui_ctx.clone());
             app.state.loads.pending_select = select;
             app.open_files(files);

@@ -96,7 +96,7 @@ pub fn status_bar(ui: &mut Ui, state: &AppState) {
                         RichText::new(format!(
                             "{} objects, {} shallow in view",
                             format::group(count),
-                            format::kb(shallow)
+                            format::size(shallow)
                         ))
                         .weak(),
                     );

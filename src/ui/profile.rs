@@ -37,7 +37,7 @@ impl View for ProfileView {
         let mut head = format!(
             "{}: {} sampled in {} samples",
             p.name,
-            format::kb(total),
+            format::size(total),
             format::group(p.profile.sample_count as u64)
         );
         if p.profile.samples_outside_tree > 0 {

@@ -10,7 +10,6 @@ pub fn registry() -> Vec<Box<dyn View>> {
         Box::new(super::tree_tab::TreeTab::containment()),
         Box::new(super::tree_tab::TreeTab::dominators()),
         Box::new(super::statistics::StatisticsView),
-        Box::new(super::retainers_tab::RetainersTab::default()),
         Box::new(super::scopes::ScopesView::default()),
         Box::new(super::comparison::ComparisonView::default()),
         Box::new(super::growth::GrowthView),

@@ -11,8 +11,8 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
             let text = format!(
                 "{}\n{}  ·  {}",
                 s.name(),
-                format::kb(s.heap().snap.file_bytes),
-                format::kb(s.heap().total_size)
+                format::size(s.heap().snap.file_bytes),
+                format::size(s.heap().total_size)
             );
             if ui
                 .selectable_label(state.snaps.current == Some(s.id), text)

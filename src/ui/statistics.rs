@@ -5,7 +5,7 @@ use crate::analysis::statistics::Statistics;
 use crate::model::format;
 use crate::model::{AppState, Command, Tab};
 use egui::{Color32, Ui};
-use egui_plot::{Bar, BarChart, Legend, Plot};
+use egui_plot::{Bar, BarChart, Plot};
 
 pub fn categories(st: &Statistics) -> [(&'static str, u64, Color32); 7] {
     [
@@ -58,7 +58,7 @@ impl View for StatisticsView {
 }
 
 fn draw(ui: &mut Ui, st: &Statistics) {
-    ui.heading(format!("Total: {}", format::kb(st.total)));
+    ui.heading(format!("Total: {}", format::size(st.total)));
     egui::Grid::new("stats-grid")
         .striped(true)
         .num_columns(3)
@@ -70,7 +70,7 @@ fn draw(ui: &mut Ui, st: &Statistics) {
                 ui.label(name);
                 ui.label(format!(
                     "{}  ({})",
-                    format::kb(v),
+                    format::size(v),
                     format::percent(v, st.total)
                 ));
                 ui.end_row();
@@ -78,12 +78,11 @@ fn draw(ui: &mut Ui, st: &Statistics) {
         });
     ui.add_space(8.0);
     Plot::new("stats-plot")
-        .legend(Legend::default())
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
         .show_axes([false, true])
-        .y_axis_formatter(|m, _| format::kb(m.value.max(0.0) as u64))
+        .y_axis_formatter(|m, _| format::size(m.value.max(0.0) as u64))
         .show(ui, |plot| {
             for (i, (name, v, color)) in categories(st).into_iter().enumerate() {
                 let bar = Bar::new(i as f64, v as f64).width(0.7).name(name);

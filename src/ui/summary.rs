@@ -50,12 +50,14 @@ impl SummaryView {
         // Row labels must not be selectable text: that would take the row's click.
         ui.style_mut().interaction.selectable_labels = false;
         let row_h = super::table::row_height(ui);
+        let w = |usual| super::table::number_width(ui, usual, 4);
+        let (w70, w80, w130) = (w(70.0), w(80.0), w(130.0));
         let mut table = super::table::builder(ui, "summary-table")
-            .column(Col::remainder().at_least(260.0).clip(true))
-            .column(Col::initial(70.0).at_least(50.0))
-            .column(Col::initial(80.0).at_least(50.0))
-            .column(Col::initial(130.0).at_least(90.0))
-            .column(Col::initial(130.0).at_least(90.0));
+            .column(Col::remainder().at_least(160.0).clip(true))
+            .column(Col::initial(w70).at_least(40.0))
+            .column(Col::initial(w80).at_least(40.0))
+            .column(Col::initial(w130).at_least(60.0))
+            .column(Col::initial(w130).at_least(60.0));
         if let Some(r) = self.scroll_to.take() {
             table = table.scroll_to_row(r, Some(Align::Center));
         }

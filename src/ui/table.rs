@@ -66,12 +66,22 @@ pub fn indent(ui: &mut Ui, depth: usize) {
     ui.add_space(depth as f32 * 14.0);
 }
 
-/// A size cell: the value and its share of the total, right-aligned.
+/// A size cell: the value and its share of the total, right-aligned; the exact bytes on
+/// hover.
 pub fn size_cell(ui: &mut Ui, bytes: u64, total: u64) {
+    use crate::model::format;
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        ui.label(egui::RichText::new(crate::model::format::percent(bytes, total)).weak());
-        ui.label(crate::model::format::kb(bytes));
+        ui.label(egui::RichText::new(format::percent(bytes, total)).weak());
+        ui.label(format::size(bytes))
+            .on_hover_text(format!("{} bytes", format::group(bytes)));
     });
+}
+
+/// The widths of a table's number columns: their usual width where the pane is wide, less
+/// where it is narrow, so that the name column keeps at least half of it.
+pub fn number_width(ui: &Ui, usual: f32, columns: usize) -> f32 {
+    let room = ui.available_width() * 0.5 / columns.max(1) as f32;
+    usual.min(room).max(40.0)
 }
 
 pub fn right_label(ui: &mut Ui, text: impl Into<egui::WidgetText>) {

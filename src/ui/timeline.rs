@@ -64,7 +64,7 @@ impl View for TimelineView {
                     "Selected {:.2} s to {:.2} s: {} of live objects allocated",
                     l / 1000.0,
                     r / 1000.0,
-                    format::kb(sel.size)
+                    format::size(sel.size)
                 ));
                 if ui.button("Show in Summary").clicked() {
                     cmds.push(Command::SetFilter(snap, sel.filter()));

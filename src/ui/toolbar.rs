@@ -1,6 +1,8 @@
 //! The toolbar: Open, Attach, Back/Forward, the path box and the search box.
 
 use super::table::labelled_field;
+use super::workspace::{OTHER_PANES, Pane};
+use crate::fmt::SizeStyle;
 use crate::model::{AppState, Command, WindowCommand};
 use egui::{Key, Ui};
 use std::path::PathBuf;
@@ -15,7 +17,8 @@ pub struct Toolbar {
 }
 
 impl Toolbar {
-    pub fn ui(&mut self, ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
+    /// `open`: the panes in the workspace now (the View menu checks them).
+    pub fn ui(&mut self, ui: &mut Ui, state: &AppState, open: &[Pane], cmds: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             if ui.button("Open…").on_hover_text("Ctrl+O").clicked() {
                 cmds.push(Command::Window(WindowCommand::OpenDialog));
@@ -28,6 +31,7 @@ impl Toolbar {
                 cmds.push(Command::ShowAttach(true));
             }
             self.history_buttons(ui, state, cmds);
+            ui.menu_button("View", |ui| view_menu(ui, state, open, cmds));
             if state.show_path_box || !state.snaps.is_empty() {
                 self.path_field(ui, cmds);
             }
@@ -83,6 +87,33 @@ impl Toolbar {
         }
         if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
             cmds.push(Command::Search(self.search.clone()));
+        }
+    }
+}
+
+/// The panes shown (checked) or closed, "Reset layout", and how sizes are written.
+fn view_menu(ui: &mut Ui, state: &AppState, open: &[Pane], cmds: &mut Vec<Command>) {
+    for pane in OTHER_PANES {
+        let mut shown = open.contains(&pane);
+        if ui.checkbox(&mut shown, pane.title()).changed() {
+            cmds.push(Command::Window(WindowCommand::TogglePane(pane)));
+        }
+    }
+    if ui.button("Reset layout").clicked() {
+        cmds.push(Command::Window(WindowCommand::ResetLayout));
+        ui.close();
+    }
+    ui.separator();
+    ui.label("Sizes");
+    for (style, label) in [
+        (SizeStyle::Units, "B, kB, MB, GB"),
+        (SizeStyle::DevToolsKb, "kB only (as DevTools)"),
+    ] {
+        if ui
+            .radio(state.settings.size_style == style, label)
+            .clicked()
+        {
+            cmds.push(Command::SetSizeStyle(style));
         }
     }
 }

@@ -35,11 +35,13 @@ impl TreeView {
         ui.style_mut().interaction.selectable_labels = false;
         let row_h = super::table::row_height(ui);
         let name_title = name_title(t.kind);
+        let w = |usual| super::table::number_width(ui, usual, 3);
+        let (dist, shallow, retained) = (w(64.0), w(100.0), w(110.0));
         let mut table = super::table::builder(ui, id)
-            .column(Col::remainder().at_least(200.0).clip(true))
-            .column(Col::initial(64.0).at_least(40.0))
-            .column(Col::initial(100.0).at_least(70.0))
-            .column(Col::initial(110.0).at_least(70.0));
+            .column(Col::remainder().at_least(120.0).clip(true))
+            .column(Col::initial(dist).at_least(32.0))
+            .column(Col::initial(shallow).at_least(40.0))
+            .column(Col::initial(retained).at_least(40.0));
         if let Some(r) = self.scroll_to.take() {
             table = table.scroll_to_row(r, Some(Align::Center));
         }

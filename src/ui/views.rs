@@ -1,5 +1,5 @@
-//! The view trait and the tab bar. A new view is one file with a `View` impl, one `Tab`
-//! variant and one line in `registry.rs`.
+//! The view trait. A new view is one file with a `View` impl, one `Tab` variant and one
+//! line in `registry.rs`; the workspace shows each in a pane (`workspace.rs`).
 
 use crate::model::{AppState, Command, Tab};
 use egui::{Key, Ui};
@@ -16,18 +16,4 @@ pub trait View {
     fn row_text(&self, _state: &AppState) -> Option<String> {
         None
     }
-}
-
-/// The tab bar: the views that can show now.
-pub fn tab_bar(ui: &mut Ui, views: &[Box<dyn View>], state: &AppState, cmds: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
-        for v in views.iter().filter(|v| state.tab_enabled(v.tab())) {
-            if ui
-                .selectable_label(state.tab == v.tab(), v.title())
-                .clicked()
-            {
-                cmds.push(Command::ShowTab(v.tab()));
-            }
-        }
-    });
 }

@@ -9,12 +9,19 @@ pub fn harness() -> Harness<'static, HeapdiveApp> {
 }
 
 pub fn harness_with(settings: Settings) -> Harness<'static, HeapdiveApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(
-            |ui, app: &mut HeapdiveApp| app.ui(ui),
-            HeapdiveApp::new(settings),
-        );
+    build(settings, egui::vec2(1400.0, 900.0))
+}
+
+/// The app at a window size (the default layout is made for 1280×800).
+pub fn harness_at(width: f32, height: f32) -> Harness<'static, HeapdiveApp> {
+    build(Settings::default(), egui::vec2(width, height))
+}
+
+fn build(settings: Settings, size: egui::Vec2) -> Harness<'static, HeapdiveApp> {
+    let mut h = Harness::builder().with_size(size).build_ui_state(
+        |ui, app: &mut HeapdiveApp| app.ui(ui),
+        HeapdiveApp::new(settings),
+    );
     h.step();
     h
 }

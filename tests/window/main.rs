@@ -6,3 +6,4 @@ mod common;
 
 mod ui;
 mod ui_alloc;
+mod workspace;

@@ -76,7 +76,12 @@ fn start_page_offers_open_and_samples() {
 
 #[test]
 fn drop_a_snapshot_then_sort_filter_and_follow_an_object_to_a_root() {
-    let mut h = harness();
+    // DevTools' way of expanding the retainers (the explaining path is tested in
+    // workspace.rs).
+    let mut h = harness_with(Settings {
+        retainer_path: heapdive::model::settings::RetainerPath::Shortest,
+        ..Settings::default()
+    });
     drop_files(&mut h, &[common::fixture("leak/leak-3.heapsnapshot.gz")]);
     settle(&mut h);
     assert_eq!(h.state().state.snaps.len(), 1);
@@ -134,10 +139,11 @@ fn drop_a_snapshot_then_sort_filter_and_follow_an_object_to_a_root() {
     let heap = h.state().state.snaps[0].heap().clone();
     assert_eq!(heap.class_name(sel.node), "Session");
     // Retainers and the graph of paths to a GC root are shown.
-    h.get_by_label("Retainers tree");
-    h.get_by_label("Retainer graph (up to 5 paths)");
+    h.get_by_label("Retainers");
+    h.get_by_label("Retainer graph");
+    h.get_by_label("Up to 5 paths");
     h.get_by_label("Show in Dominators");
-    // The retainer tree was expanded along the shortest path: its deepest row (the first
+    // The retainer tree was expanded along DevTools' shortest path: its deepest row (the first
     // at that depth, the path's end) is a user root.
     let st = &h.state().state;
     let tree = st.selection.retainers.as_ref().expect("the retainers tree");
@@ -270,6 +276,9 @@ fn a_series_shows_the_growth_chart_and_the_leak_report() {
     assert_eq!(st.snaps[2].id, sel.snap);
     assert_eq!(st.snaps[2].heap().class_name(sel.node), "Map");
     // A class's button opens the Comparison of the first and last snapshots on that class.
+    // The charts are below the leak report in the view's scroll area.
+    h.get_by_label("Compare Function").scroll_to_me();
+    h.run_steps(3);
     h.get_by_label("Compare Function").click();
     h.run_steps(2);
     settle(&mut h);
@@ -483,19 +492,20 @@ fn hovering_files_says_what_a_drop_will_do() {
 }
 
 #[test]
-fn the_retainers_tab_shows_the_selection_graph_over_the_whole_area() {
+fn the_retainer_graph_pane_shows_the_selection_s_paths() {
     let mut h = harness();
     drop_files(&mut h, &[leak(3)]);
     settle(&mut h);
-    h.get_by_label("Retainers").click();
-    h.run_steps(2);
-    h.get_by_label("Select an object in any view to see why it is alive.");
+    // Without a selection the selection's panes are hidden: the view has the window.
+    assert!(h.query_by_label("Retainer graph").is_none());
     let session = first_of(&h, "Session");
     let snap = h.state().state.snaps[0].id;
     h.state_mut()
         .run(Command::Select(ObjRef::new(snap, session)));
     settle(&mut h);
-    assert_eq!(h.state().state.tab, Tab::Retainers);
+    // The Retainers tab (a shortcut of older versions) brings the graph pane to front.
+    h.state_mut().run(Command::ShowTab(Tab::Retainers));
+    h.run_steps(3);
     h.get_by_label("Fit");
     let (obj, g) = h.state().state.selection.graph.as_ref().expect("graph");
     assert_eq!(obj.node, session);

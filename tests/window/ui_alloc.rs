@@ -184,7 +184,7 @@ fn a_tracked_snapshot_offers_allocations_with_the_oracles_numbers_objects_and_st
         h.state().state.selection.obj,
         Some(heapdive::model::ObjRef::new(snap, node))
     );
-    h.get_by_label("Retainers tree");
+    h.get_by_label("Retainers");
     h.get_by_label("Allocation stack");
     let id = heap.id(node).to_string();
     let expected: Vec<String> = o["stacks"][&id]
@@ -549,6 +549,9 @@ fn a_frame_of_an_allocation_stack_opens_its_code_in_the_editor() {
         "{}",
         code.script
     );
+    // The stack is below the details in their pane: scrolled to, as a user would.
+    h.get(link.clone()).scroll_to_me();
+    h.run_steps(3);
     h.get(link).click();
     settle(&mut h);
     let expected = format!(
