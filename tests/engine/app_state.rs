@@ -140,9 +140,11 @@ fn code_of_selection(st: &AppState, needle: &str) -> (u32, bool, std::path::Path
 
 #[test]
 fn the_samples_show_their_code_with_no_remap_and_a_remap_overrides_where() {
-    let (mut st, mut jobs) = open(vec![leak(3)]);
-    let snap = st.snaps[0].id;
-    let heap = st.snaps[0].heap().clone();
+    // The README's first command: the four samples, from the repository.
+    let (mut st, mut jobs) = open((0..4).map(leak).collect());
+    let snap = st.snaps[3].id;
+    assert_eq!(st.snaps.current, Some(snap));
+    let heap = st.snaps[3].heap().clone();
     let session = (0..heap.node_count() as u32)
         .find(|&o| heap.class_name(o) == "Session")
         .unwrap();
