@@ -31,7 +31,7 @@ made=(leak.js secrets.js package.json tracked.js page.html leak-{0,1,2,3}.heapsn
 [[ -e $shop/package.json ]] && cp -p "$shop/package.json" "$tools/package.json.found"
 cleanup() {
   (cd "$shop" && rm -f "${made[@]}")
-  [[ -e $tools/package.json.found ]] && cp -p "$tools/package.json.found" "$shop/package.json"
+  if [[ -e $tools/package.json.found ]]; then cp -p "$tools/package.json.found" "$shop/package.json"; fi
   rm -rf "$tools"
 }
 trap cleanup EXIT
