@@ -123,6 +123,40 @@ fn leak_js_locations_and_scope_owners() {
     );
 }
 
+/// The first object of class `class` in fixture `name`: its location, and where the maps
+/// searching near the snapshot (with no remap) find its script.
+fn found_near(name: &str, class: &str) -> (heapdive::analysis::locations::SourceLocation, PathBuf) {
+    let h = load(name);
+    let locs = Locations::build(&h.snap);
+    let o = (0..h.node_count() as u32)
+        .find(|&o| h.class_name(o) == class && h.snap.ntype(o) == NodeType::OBJECT)
+        .unwrap_or_else(|| panic!("no {class} in {name}"));
+    let l = locs.of(&h.snap, o).unwrap();
+    let mut maps = SourceMaps::new();
+    maps.search_near(&fixture(&format!("{name}.heapsnapshot.gz")));
+    let file = maps
+        .resolve(&l)
+        .file
+        .unwrap_or_else(|| panic!("{} not found", l.script));
+    (l, file)
+}
+
+#[test]
+fn the_page_and_the_tracked_script_are_found_in_the_repository_with_no_remap() {
+    // The Chromium page was loaded as a file URL from the neutral folder.
+    let (l, file) = found_near("chrome/chrome-2", "Widget");
+    assert_eq!(l.script, format!("file://{RUN_DIR}/page.html"));
+    assert_eq!(file, fixture("chrome/page.html"));
+    let ex = excerpt(&file, l.line, l.column, 0).unwrap();
+    assert!(ex.lines[0].contains("class Widget {"), "{:?}", ex.lines);
+    // The tracked process ran tracked.js from there.
+    let (l, file) = found_near("alloc/tracked", "Order");
+    assert_eq!(l.script, format!("{RUN_DIR}/tracked.js"));
+    assert_eq!(file, fixture("alloc/tracked.js"));
+    let ex = excerpt(&file, l.line, l.column, 0).unwrap();
+    assert!(ex.lines[0].contains("class Order {"), "{:?}", ex.lines);
+}
+
 #[test]
 fn scope_sizes_equal_the_oracles_retained_sizes() {
     for name in ["leak/leak-3", "srcmap/app", "chrome/chrome-2"] {
