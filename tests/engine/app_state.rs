@@ -115,20 +115,9 @@ fn a_redacted_copy_is_written_by_a_job_and_loads_with_the_same_summary() {
     assert!(st.errors[0].contains("another file"), "{:?}", st.errors);
 }
 
-#[test]
-fn the_selection_shows_its_line_of_code_once_the_script_folder_is_remapped() {
-    let (mut st, mut jobs) = open(vec![leak(3)]);
-    let snap = st.snaps[0].id;
-    let heap = st.snaps[0].heap().clone();
-    let session = (0..heap.node_count() as u32)
-        .find(|&o| heap.class_name(o) == "Session")
-        .unwrap();
-    // The fixtures were written by tools/snapshot-gen/leak.js run from another folder.
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/snapshot-gen");
-    let remap = format!("/work/shared/tools/snapshot-gen={}", here.display());
-    st.apply(Command::SetSourceRemap(remap), &mut jobs);
-    st.apply(Command::Select(ObjRef::new(snap, session)), &mut jobs);
-    settle(&mut st, &mut jobs);
+/// The code panel's view of the selection: (excerpt line, whether it shows `needle`, file
+/// to open, its line).
+fn code_of_selection(st: &AppState, needle: &str) -> (u32, bool, std::path::PathBuf, u32) {
     let (_, info) = st
         .selection
         .code_info
@@ -144,10 +133,51 @@ fn the_selection_shows_its_line_of_code_once_the_script_folder_is_remapped() {
         .expect("an excerpt")
         .as_ref()
         .expect("the file is read");
-    assert_eq!(excerpt.line, 7);
-    assert!(excerpt.lines.iter().any(|l| l.contains("class Session")));
+    let shows = excerpt.lines.iter().any(|l| l.contains(needle));
     let (file, line, _) = info.open_target.clone().expect("a file to open");
-    assert_eq!((file, line), (here.join("leak.js"), 7));
+    (excerpt.line, shows, file, line)
+}
+
+#[test]
+fn the_samples_show_their_code_with_no_remap_and_a_remap_overrides_where() {
+    // The README's first command: the four samples, from the repository.
+    let (mut st, mut jobs) = open((0..4).map(leak).collect());
+    let snap = st.snaps[3].id;
+    assert_eq!(st.snaps.current, Some(snap));
+    let heap = st.snaps[3].heap().clone();
+    let session = (0..heap.node_count() as u32)
+        .find(|&o| heap.class_name(o) == "Session")
+        .unwrap();
+    // The samples name /srv/shop/leak.js, the folder they were made in; found by path suffix
+    // near the snapshot, that is the script beside them: no remap.
+    let loc = heapdive::analysis::locations::Locations::build(&heap.snap)
+        .of(&heap.snap, session)
+        .unwrap();
+    assert_eq!(loc.script, "/srv/shop/leak.js");
+    st.apply(Command::Select(ObjRef::new(snap, session)), &mut jobs);
+    settle(&mut st, &mut jobs);
+    assert_eq!(
+        code_of_selection(&st, "class Session"),
+        (7, true, common::fixture("leak/leak.js"), 7)
+    );
+    // A remap says where the folder is instead, and wins over the search.
+    let elsewhere = common::TempDir::new("remap-leak");
+    std::fs::write(
+        elsewhere.path("leak.js"),
+        std::fs::read_to_string(common::fixture("leak/leak.js"))
+            .unwrap()
+            .replace("class Session", "class RemappedSession"),
+    )
+    .unwrap();
+    st.apply(
+        Command::SetSourceRemap(format!("/srv/shop={}", elsewhere.display())),
+        &mut jobs,
+    );
+    settle(&mut st, &mut jobs);
+    assert_eq!(
+        code_of_selection(&st, "class RemappedSession"),
+        (7, true, elsewhere.path("leak.js"), 7)
+    );
     // A remapping that is not FROM=TO is refused in words.
     st.apply(Command::SetSourceRemap("nonsense".into()), &mut jobs);
     assert!(

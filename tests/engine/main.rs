@@ -12,6 +12,7 @@ mod app_state;
 mod bad_input;
 mod golden;
 mod module_rules;
+mod neutral_paths;
 mod profile;
 mod redact;
 mod robustness;

@@ -152,7 +152,7 @@ fn cut_inside_locations() {
         "inside \"locations\"",
         &["source locations after the first"],
     );
-    assert!(w.contains("22878 of the 22878 names"), "{w}");
+    assert!(w.contains("22875 of the 22875 names"), "{w}");
 }
 
 #[test]

@@ -2,9 +2,11 @@
 //! sizes against the DevTools oracle's per-node numbers, and a minified bundle resolved
 //! through its source map to the original file and line.
 //!
-//! The bundle fixture (fixtures/srcmap, made by its make.sh) ran from /tmp/heapdive-srcmap/,
-//! so its snapshot names `/tmp/heapdive-srcmap/app.bundle.js`; the tests map that folder to
-//! the fixture folder, as `--remap` does for snapshots taken on another machine.
+//! The fixtures ran from the neutral folder /srv/shop (tools/snapshot-gen/make-fixtures.sh), so
+//! their snapshots name `/srv/shop/leak.js` and `/srv/shop/app.bundle.js`. Searched near the
+//! snapshot, as heapdive does, those are the repository's fixtures/leak/leak.js and
+//! fixtures/srcmap/app.bundle.js, found by path suffix with no remap; some tests map the folder
+//! to the fixture folder instead, as `--remap` does for snapshots taken on another machine.
 
 use crate::common;
 use common::*;
@@ -18,7 +20,9 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const BUNDLE_RUN_DIR: &str = "/tmp/heapdive-srcmap";
+/// The folder the fixtures' scripts ran from, as their snapshots name it.
+const RUN_DIR: &str = "/srv/shop";
+const BUNDLE_RUN_DIR: &str = RUN_DIR;
 
 fn load(name: &str) -> Heap {
     heapdive::load_quiet(&fixture(&format!("{name}.heapsnapshot.gz"))).unwrap()
@@ -64,9 +68,16 @@ fn leak_js_locations_and_scope_owners() {
         .find(|&o| h.class_name(o) == "Session" && h.snap.ntype(o) == NodeType::OBJECT)
         .unwrap();
     let l = locs.of(&h.snap, session).unwrap();
-    assert_eq!(l.script, "/work/shared/tools/snapshot-gen/leak.js");
+    assert_eq!(l.script, format!("{RUN_DIR}/leak.js"));
     assert_eq!((l.line, l.column), (7, 28));
     assert_eq!(l.short(), "leak.js:7:28");
+    // Searched near the snapshot, with no remap, that is the script beside the samples.
+    let mut maps = SourceMaps::new();
+    maps.search_near(&fixture("leak/leak-3.heapsnapshot.gz"));
+    let r = maps.resolve(&l);
+    assert_eq!(r.file, Some(fixture("leak/leak.js")));
+    let ex = excerpt(&fixture("leak/leak.js"), l.line, l.column, 0).unwrap();
+    assert!(ex.lines[0].contains("class Session {"), "{:?}", ex.lines);
     // `function handle(i) {` on line 12: the closure starts at its `(`.
     let handle = closure(&h, &locs, "handle", "leak.js");
     let l = locs.of(&h.snap, handle).unwrap();
@@ -88,10 +99,7 @@ fn leak_js_locations_and_scope_owners() {
         })
         .expect("the scope holding `cache`");
     assert_eq!(module.function.as_deref(), Some("(module)"));
-    assert_eq!(
-        module.script.as_deref(),
-        Some("/work/shared/tools/snapshot-gen/leak.js")
-    );
+    assert_eq!(module.script, Some(format!("{RUN_DIR}/leak.js")));
     assert_eq!((module.line, module.column), (Some(1), Some(1)));
     assert_eq!(module.label, "module scope of leak.js");
     let mut names: Vec<&str> = module.variables.iter().map(|v| v.name.as_str()).collect();
@@ -113,6 +121,40 @@ fn leak_js_locations_and_scope_owners() {
                 && s.line == Some(12)
                 && s.variables[0].class == "RequestContext")
     );
+}
+
+/// The first object of class `class` in fixture `name`: its location, and where the maps
+/// searching near the snapshot (with no remap) find its script.
+fn found_near(name: &str, class: &str) -> (heapdive::analysis::locations::SourceLocation, PathBuf) {
+    let h = load(name);
+    let locs = Locations::build(&h.snap);
+    let o = (0..h.node_count() as u32)
+        .find(|&o| h.class_name(o) == class && h.snap.ntype(o) == NodeType::OBJECT)
+        .unwrap_or_else(|| panic!("no {class} in {name}"));
+    let l = locs.of(&h.snap, o).unwrap();
+    let mut maps = SourceMaps::new();
+    maps.search_near(&fixture(&format!("{name}.heapsnapshot.gz")));
+    let file = maps
+        .resolve(&l)
+        .file
+        .unwrap_or_else(|| panic!("{} not found", l.script));
+    (l, file)
+}
+
+#[test]
+fn the_page_and_the_tracked_script_are_found_in_the_repository_with_no_remap() {
+    // The Chromium page was loaded as a file URL from the neutral folder.
+    let (l, file) = found_near("chrome/chrome-2", "Widget");
+    assert_eq!(l.script, format!("file://{RUN_DIR}/page.html"));
+    assert_eq!(file, fixture("chrome/page.html"));
+    let ex = excerpt(&file, l.line, l.column, 0).unwrap();
+    assert!(ex.lines[0].contains("class Widget {"), "{:?}", ex.lines);
+    // The tracked process ran tracked.js from there.
+    let (l, file) = found_near("alloc/tracked", "Order");
+    assert_eq!(l.script, format!("{RUN_DIR}/tracked.js"));
+    assert_eq!(file, fixture("alloc/tracked.js"));
+    let ex = excerpt(&file, l.line, l.column, 0).unwrap();
+    assert!(ex.lines[0].contains("class Order {"), "{:?}", ex.lines);
 }
 
 #[test]
@@ -172,6 +214,13 @@ fn a_bundled_closure_resolves_to_its_original_source() {
         .clone()
         .expect("the original file is in the repository");
     assert_eq!(path, fixture("srcmap/src/orders.js"));
+    // Searched near the snapshot instead of remapped, the bundle and its map are found too.
+    let mut near = SourceMaps::new();
+    near.search_near(&fixture("srcmap/app.heapsnapshot.gz"));
+    let n = near.resolve(&l);
+    assert_eq!(n.status, MapStatus::Mapped);
+    assert_eq!(n.file, Some(fixture("srcmap/app.bundle.js")));
+    assert_eq!(n.original, Some(o.clone()));
     // What the window shows and opens: the original file at the original line.
     let located = maps.locate(&l);
     assert_eq!(located.open_target(), Some((path.clone(), 10, o.column)));
