@@ -81,6 +81,8 @@ pub fn run(
     for r in remap {
         maps.remap_arg(r)?;
     }
+    // Scripts not at their recorded path are looked for near the snapshot.
+    maps.search_near(file);
     let heap = load_for_cli(file, timings)?;
     let o = heap
         .snap

@@ -419,3 +419,23 @@ fn maps_inline_beside_missing_or_broken_are_statuses() {
         let _ = std::fs::remove_dir_all(scratch_dir(tag));
     }
 }
+
+#[test]
+fn retainers_on_the_command_line_find_the_samples_script_with_no_remap() {
+    let h = load("leak/leak-3");
+    let session = (0..h.node_count() as u32)
+        .find(|&o| h.class_name(o) == "Session")
+        .unwrap();
+    let out = run_cli(Command::Retainers {
+        file: fixture("leak/leak-3.heapsnapshot.gz"),
+        id: format!("@{}", h.id(session)),
+        json: false,
+        paths: 1,
+        remap: vec![],
+        timings: false,
+    });
+    // Recorded as /srv/shop/leak.js: found beside the samples, its line of code quoted.
+    let line7 = std::fs::read_to_string(fixture("leak/leak.js")).unwrap();
+    let line7 = line7.lines().nth(6).unwrap().trim();
+    assert!(out.contains(line7), "{out}");
+}
