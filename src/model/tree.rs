@@ -39,6 +39,9 @@ pub struct TreeModel {
     pub rows: Vec<TreeRow>,
     /// A row the view should select and scroll to (set by a reveal, taken by the view).
     pub focus: Option<usize>,
+    /// Retainers shown first among their siblings, as (node, retainer, edge): the steps of
+    /// the path the tree follows, so that the path reads as consecutive rows.
+    first: Vec<(u32, u32, u32)>,
 }
 
 impl TreeModel {
@@ -57,6 +60,7 @@ impl TreeModel {
                 more: None,
             }],
             focus: None,
+            first: Vec::new(),
         };
         t.expand(0);
         t
@@ -93,10 +97,18 @@ impl TreeModel {
                 v.sort_by_key(|&(n, _)| (std::cmp::Reverse(h.retained[n as usize]), h.id(n)));
                 v
             }
-            TreeKind::Retainers => shown_retainers(h, node)
-                .into_iter()
-                .map(|r| (r.from, Some(r.edge)))
-                .collect(),
+            TreeKind::Retainers => {
+                let mut v: Vec<(u32, Option<u32>)> = shown_retainers(h, node)
+                    .into_iter()
+                    .map(|r| (r.from, Some(r.edge)))
+                    .collect();
+                if let Some(&(_, from, edge)) = self.first.iter().find(|f| f.0 == node)
+                    && let Some(at) = v.iter().position(|&c| c == (from, Some(edge)))
+                {
+                    v[..=at].rotate_right(1);
+                }
+                v
+            }
         }
     }
 
@@ -261,6 +273,15 @@ impl TreeModel {
     /// object), each step the retainer with that node and edge; returns the row reached
     /// (where the path leaves the rows shown, the last one found).
     pub fn reveal_retaining_path(&mut self, path: &RetainingPath) -> usize {
+        let mut parent = self.rows[0].node;
+        self.first = path
+            .hops
+            .iter()
+            .rev()
+            .map(|hop| (std::mem::replace(&mut parent, hop.from), hop.from, hop.edge))
+            .collect();
+        // Rows made before the path was known are made again, its steps first.
+        self.collapse(0);
         let mut i = 0;
         for hop in path.hops.iter().rev() {
             self.expand(i);

@@ -102,7 +102,7 @@ impl View for AllocationsView {
         );
         // Clicks on the cells' text select the row (selectable text would take them).
         ui.style_mut().interaction.selectable_labels = false;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.selectable_value(&mut self.top_down, false, "Bottom-up");
             ui.selectable_value(&mut self.top_down, true, "Top-down");
         });
@@ -234,7 +234,7 @@ impl AllocationsView {
         };
         let chain_names: Vec<&str> = o.chain.iter().map(|&f| m.name(f)).collect();
         let Some(objects) = &o.objects else {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.spinner();
                 ui.label(format!(
                     "Finding the live objects of {}…",
@@ -252,7 +252,7 @@ impl AllocationsView {
         let row_h = super::table::row_height(ui);
         let w = super::table::number_width(ui, 110.0, 3);
         super::table::builder(ui, "alloc-objects-table")
-            .column(Col::remainder().at_least(160.0).clip(true))
+            .column(Col::remainder().resizable(false).at_least(160.0).clip(true))
             .columns(Col::initial(w).at_least(50.0), 3)
             .header(row_h + 2.0, |mut h| {
                 super::table::titles(

@@ -23,7 +23,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     if let Some(Ok(ex)) = &info.excerpt {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             for line in ex.numbered() {
-                ui.label(RichText::new(line).monospace().size(11.0));
+                ui.add(egui::Label::new(RichText::new(line).monospace().size(11.0)).extend());
             }
         });
     } else if let Some(Err(why)) = &info.excerpt {

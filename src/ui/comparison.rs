@@ -33,7 +33,7 @@ impl ComparisonView {
         let (sc, sd) = m.sort;
         let w = super::table::number_width(ui, 86.0, 6);
         super::table::builder(ui, "comparison-table")
-            .column(Col::remainder().at_least(160.0).clip(true))
+            .column(Col::remainder().resizable(false).at_least(160.0).clip(true))
             .columns(Col::initial(w).at_least(44.0), 6)
             .header(row_h + 2.0, |mut h| {
                 for (t, c) in [
@@ -153,7 +153,7 @@ impl View for ComparisonView {
         if let Some(code) = &t.code {
             m.original_names = code.class_names.clone();
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(format!("{} compared with {}", t.name(), b.name()));
             let mut text = m.text_filter.clone();
             if labelled_field(ui, "Class filter:", &mut text, 200.0, "").changed() {

@@ -65,7 +65,7 @@ impl View for GrowthView {
 
 /// Draws the view; `last` is the series' last snapshot, where the leak report's objects live.
 fn draw(ui: &mut Ui, m: &mut GrowthModel, last: SnapId, cmds: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let names = &m.data.names;
         ui.label(format!(
             "{} snapshots: {}",
@@ -130,7 +130,7 @@ fn classes_chart(ui: &mut Ui, m: &mut GrowthModel, half: f32, cmds: &mut Vec<Com
         top,
         only_growing,
     } = m;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.strong("Top classes by growth");
         ui.selectable_value(by_size, false, "count");
         ui.selectable_value(by_size, true, "size");
@@ -248,8 +248,13 @@ fn leak_report(ui: &mut Ui, d: &GrowthData, last: SnapId, cmds: &mut Vec<Command
     if !r.allocated_once.is_empty() {
         ui.add_space(6.0);
         egui::CollapsingHeader::new(format!(
-            "Allocated once ({} rows: grew, but not every time)",
-            r.allocated_once.len()
+            "Allocated once ({} {}: grew, but not every time)",
+            r.allocated_once.len(),
+            if r.allocated_once.len() == 1 {
+                "row"
+            } else {
+                "rows"
+            }
         ))
         .id_salt("allocated-once")
         .show(ui, |ui| {
@@ -304,7 +309,7 @@ fn leak_row(
     cmds: &mut Vec<Command>,
 ) {
     ui.separator();
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(format!("{rank}.")).weak());
         ui.label(
             RichText::new(g.pattern.word())

@@ -241,7 +241,7 @@ fn bottom_up(ui: &mut Ui, p: &OpenProfile) {
         .cell_layout(Layout::left_to_right(Align::Center))
         .column(Col::initial(280.0).at_least(140.0).clip(true))
         .columns(Col::initial(130.0).at_least(80.0), 2)
-        .column(Col::remainder().at_least(160.0).clip(true))
+        .column(Col::remainder().resizable(false).at_least(160.0).clip(true))
         .header(row_h + 2.0, |mut h| {
             super::table::titles(
                 &mut h,

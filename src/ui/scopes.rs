@@ -121,7 +121,7 @@ fn table(
 ) {
     let row_h = super::table::row_height(ui);
     super::table::builder(ui, "scopes-table")
-        .column(Col::remainder().at_least(320.0).clip(true))
+        .column(Col::remainder().resizable(false).at_least(320.0).clip(true))
         .column(Col::initial(180.0).at_least(80.0).clip(true))
         .column(Col::initial(130.0).at_least(90.0))
         .header(row_h + 2.0, |mut h| {

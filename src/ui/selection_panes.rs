@@ -13,7 +13,9 @@ pub struct SelectionPanes {
     /// The selection the retainers tree and the graph were drawn for: a new one starts at
     /// the top and fits its graph to the pane.
     shown_for: Option<ObjRef>,
-    graph_for: Option<ObjRef>,
+    /// The graph last fitted: its object and size (the graph of the same object is found
+    /// again once the snapshot's code is known).
+    graph_for: Option<(ObjRef, usize, usize)>,
     /// The part of the graph in view (pan and zoom).
     scene_rect: Rect,
 }
@@ -53,7 +55,8 @@ impl SelectionPanes {
     }
 
     pub fn code(&mut self, ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
-        egui::ScrollArea::vertical()
+        // Both ways: lines of code are not wrapped.
+        egui::ScrollArea::both()
             .id_salt("code-scroll")
             .show(ui, |ui| super::code_panel::ui(ui, state, cmds));
     }
@@ -81,22 +84,22 @@ impl SelectionPanes {
         let Some(heap) = heap_of(state, obj) else {
             return;
         };
-        ui.horizontal(|ui| {
+        // Wrapped: a row wider than the pane would widen the scene past what is shown.
+        ui.horizontal_wrapped(|ui| {
             path_count(ui, state.settings.paths, cmds);
-            if ui
-                .button("Fit")
-                .on_hover_text("Fit the graph to the pane")
-                .clicked()
-            {
+            let fit = ui.button("Fit").on_hover_text(
+                "Fit the graph to the pane. Drag to pan, scroll to zoom, click a box to follow it",
+            );
+            if fit.clicked() {
                 self.scene_rect = Rect::ZERO;
             }
-            ui.label(RichText::new("drag to pan, scroll to zoom, click a box to follow it").weak());
         });
         match &state.selection.graph {
             Some((g_obj, g)) if *g_obj == obj => {
-                if self.graph_for != Some(obj) {
+                let key = Some((obj, g.graph.node_count(), g.graph.edge_count()));
+                if self.graph_for != key {
                     self.scene_rect = Rect::ZERO;
-                    self.graph_for = Some(obj);
+                    self.graph_for = key;
                 }
                 super::graph::scene_ui(g, ui, &heap, obj.snap, &mut self.scene_rect, cmds);
             }
@@ -108,7 +111,7 @@ impl SelectionPanes {
 /// Which path the retainers tree expands: the one the words and the graph explain, or
 /// DevTools' shortest.
 fn path_choice(ui: &mut Ui, now: RetainerPath, cmds: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Expand:").weak());
         for (mode, label, hint) in [
             (

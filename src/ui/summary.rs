@@ -53,7 +53,7 @@ impl SummaryView {
         let w = |usual| super::table::number_width(ui, usual, 4);
         let (w70, w80, w130) = (w(70.0), w(80.0), w(130.0));
         let mut table = super::table::builder(ui, "summary-table")
-            .column(Col::remainder().at_least(160.0).clip(true))
+            .column(Col::remainder().resizable(false).at_least(160.0).clip(true))
             .column(Col::initial(w70).at_least(40.0))
             .column(Col::initial(w80).at_least(40.0))
             .column(Col::initial(w130).at_least(60.0))
@@ -228,7 +228,7 @@ impl View for SummaryView {
             return;
         };
         let snap = s.id;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let mut text = s.summary.text_filter.clone();
             if labelled_field(ui, "Class filter:", &mut text, 200.0, "").changed() {
                 s.summary.set_text_filter(&text);

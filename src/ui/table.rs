@@ -4,11 +4,15 @@
 use egui::{Align, Color32, Layout, Rect, Sense, Shape, Ui, Vec2, pos2};
 use egui_extras::{Column as Col, TableBuilder, TableRow};
 
-/// The skeleton of every table view: striped, resizable columns, clickable rows, cells laid
-/// out left to right. The caller adds its columns, header and body.
+/// The skeleton of every table view: striped, resizable columns (the first, the name,
+/// takes the room that is left), clickable rows, cells laid out left to right. The caller
+/// adds its columns, header and body.
 pub fn builder<'a>(ui: &'a mut Ui, id: &str) -> TableBuilder<'a> {
+    // Column widths the user drags are remembered per table and per width class of its
+    // pane: widths made for a wide pane would push a narrow one's name column out.
+    let width_class = (ui.available_width() / 160.0) as u32;
     TableBuilder::new(ui)
-        .id_salt(id)
+        .id_salt((id, width_class))
         .striped(true)
         .resizable(true)
         .sense(Sense::click())
@@ -194,5 +198,5 @@ pub fn function_columns<'a>(ui: &'a mut Ui, id: &str, height: f32, first: f32) -
         .auto_shrink(false)
         .column(Col::initial(first).at_least(160.0).clip(true))
         .columns(Col::initial(90.0).at_least(60.0), 4)
-        .column(Col::remainder().at_least(160.0).clip(true))
+        .column(Col::remainder().resizable(false).at_least(160.0).clip(true))
 }

@@ -38,7 +38,7 @@ impl View for TimelineView {
             return;
         };
         let snap = s.id;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(
                 RichText::new(
                     "Bytes still alive, by when they were allocated. Drag across a time range \
@@ -57,7 +57,7 @@ impl View for TimelineView {
             .filter(|(id, ..)| *id == snap)
             .map(|(_, l, r)| (l, r));
         self.chart(ui, &t, snap, selection, cmds);
-        ui.horizontal(|ui| match selection {
+        ui.horizontal_wrapped(|ui| match selection {
             Some((l, r)) => {
                 let sel = t.select(l, r);
                 ui.label(format!(

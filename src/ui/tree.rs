@@ -36,9 +36,9 @@ impl TreeView {
         let row_h = super::table::row_height(ui);
         let name_title = name_title(t.kind);
         let w = |usual| super::table::number_width(ui, usual, 3);
-        let (dist, shallow, retained) = (w(64.0), w(100.0), w(110.0));
+        let (dist, shallow, retained) = (w(50.0), w(96.0), w(104.0));
         let mut table = super::table::builder(ui, id)
-            .column(Col::remainder().at_least(120.0).clip(true))
+            .column(Col::remainder().resizable(false).at_least(120.0).clip(true))
             .column(Col::initial(dist).at_least(32.0))
             .column(Col::initial(shallow).at_least(40.0))
             .column(Col::initial(retained).at_least(40.0));
