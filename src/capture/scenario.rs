@@ -3,7 +3,7 @@
 //! stream a snapshot after a garbage collection after the warm-up and after each round.
 
 use super::cdp::Cdp;
-use super::stream::PartialSnapshot;
+use super::stream::{PartialSnapshot, Take, stream_snapshot};
 use super::{CaptureError, target};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -330,35 +330,13 @@ fn is_truthy(v: &Value) -> bool {
 
 /// A full GC, then a snapshot streamed to `dir/round-N.heapsnapshot`.
 fn snapshot(cdp: &mut Cdp, dir: &std::path::Path) -> Result<PathBuf, String> {
-    let stop = AtomicBool::new(false);
-    let ignore = &mut |_: &str, _: &Value| Ok(());
     let text = |e: CaptureError| e.to_string();
-    cdp.call(
-        "HeapProfiler.collectGarbage",
-        json!({}),
-        Some(STEP_LIMIT),
-        &stop,
-        ignore,
-    )
-    .map_err(text)?;
-    let mut file = PartialSnapshot::create(dir, "round").map_err(text)?;
-    let mut write_error = None;
-    let mut on_chunk = |m: &str, p: &Value| {
-        if m == "HeapProfiler.addHeapSnapshotChunk" && write_error.is_none() {
-            write_error = file.write(p["chunk"].as_str().unwrap_or("")).err();
-        }
-        Ok(())
+    let take = Take {
+        gc: Some(STEP_LIMIT),
+        limit: Some(STEP_LIMIT),
     };
-    cdp.call(
-        "HeapProfiler.takeHeapSnapshot",
-        json!({"reportProgress": false}),
-        Some(STEP_LIMIT),
-        &stop,
-        &mut on_chunk,
-    )
-    .map_err(text)?;
-    if let Some(e) = write_error {
-        return Err(e.to_string());
-    }
+    let mut file = PartialSnapshot::create(dir, "round").map_err(text)?;
+    let stop = AtomicBool::new(false);
+    stream_snapshot(cdp, &mut file, &take, &stop, &mut |_, _, _| {}).map_err(text)?;
     file.finish().map(|(p, _)| p).map_err(text)
 }
