@@ -1,7 +1,8 @@
 // A small price-feed service over plain Node http, for `heapdive check` tests. Its load comes
 // from a child process: the parent forks a client, and each round (globalThis.round(), the
 // check's action) asks it over IPC to make 30 /watch and 30 /quote requests to the server,
-// one after another, and waits for its "done".
+// one after another, and waits for its "done". With FEED_EVERY=MS the client drives the load
+// on its own instead (10 of each, then a pause of MS), and the parent has nothing to call.
 //
 // /watch subscribes a Watcher to the ticker and answers with one tick. With LEAK=1 the
 // watcher's listener is never removed when its response closes (the leak: 30 Watchers per
@@ -20,11 +21,21 @@ if (process.argv[2] === 'client') {
       res.on('end', resolve);
     }).on('error', reject);
   });
-  process.on('message', async ({ port, count }) => {
+  const batch = async (port, count) => {
     for (let i = 0; i < count; i++) {
       await get(port, '/watch?sym=S' + (i % 7));
       await get(port, '/quote?sym=Q' + i);
     }
+  };
+  process.on('message', async ({ port, count, every }) => {
+    if (every) {
+      // On its own: a batch every `every` ms, whatever the parent does.
+      for (;;) {
+        await batch(port, count);
+        await new Promise((r) => setTimeout(r, every));
+      }
+    }
+    await batch(port, count);
     process.send({ done: count });
   });
   process.on('disconnect', () => process.exit(0)); // the parent is gone
@@ -70,6 +81,11 @@ if (process.argv[2] === 'client') {
     client.send({ port: server.address().port, count: 30 });
   });
   client.once('message', () => {
-    server.listen(0, '127.0.0.1', () => { globalThis.ready = config.symbols.length > 0; });
+    server.listen(0, '127.0.0.1', () => {
+      // FEED_EVERY=MS: the client drives the load on its own (round() is not needed).
+      const every = Number(process.env.FEED_EVERY || 0);
+      if (every) client.send({ port: server.address().port, count: 10, every });
+      globalThis.ready = config.symbols.length > 0;
+    });
   });
 }

@@ -2,7 +2,8 @@
 //! tests/check_app/feed.js, a plain Node http price feed whose load comes from a forked
 //! client over IPC. With LEAK=1 each /watch leaves its listener on the ticker (30 Watchers
 //! per round); its twin removes it when the response closes; CRASH=1 throws in a request
-//! handler. Five runs of each verdict.
+//! handler. Five runs of each verdict; and two of each where the client drives the load on
+//! its own (FEED_EVERY), so that the action can only wait.
 #![cfg(unix)]
 
 use crate::common;
@@ -16,9 +17,13 @@ fn text(b: &[u8]) -> String {
 /// `heapdive check --ready ready --action 'round()' EXTRA -- node feed.js`, with `env`, and
 /// `HEAPDIVE_FEED_RUN=tag` so that the run's processes can be found afterwards.
 fn feed(tag: &str, env: &[(&str, &str)], extra: &[&str]) -> Output {
+    feed_with("round()", tag, env, extra)
+}
+
+fn feed_with(action: &str, tag: &str, env: &[(&str, &str)], extra: &[&str]) -> Output {
     let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_app/feed.js");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_heapdive"));
-    cmd.args(["check", "--ready", "ready", "--action", "round()"])
+    cmd.args(["check", "--ready", "ready", "--action", action])
         .args(extra)
         .args(["--", "node", app.to_str().unwrap()])
         .env("HEAPDIVE_FEED_RUN", tag)
@@ -99,12 +104,46 @@ fn check_says_in_one_line_that_the_feed_crashed() {
     let last = err.trim_end().lines().last().unwrap();
     // Which failure: the program exited, on the exception it reported to the inspector (Node
     // prints its own only once the inspector has gone, if it has time).
-    assert_eq!(
-        last,
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_app/feed.js");
+    let source = std::fs::read_to_string(app).unwrap();
+    let line = 1 + source
+        .lines()
+        .position(|l| l.contains("throw new Error('feed: the tick buffer overflowed')"))
+        .unwrap();
+    let want = format!(
         "heapdive: the scenario failed: the program exited before the scenario ended, \
-         on an uncaught Error: feed: the tick buffer overflowed (feed.js:47)",
-        "{err}"
+         on an uncaught Error: feed: the tick buffer overflowed (feed.js:{line})"
     );
+    assert_eq!(last, want, "{err}");
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     assert_none_left("crash");
+}
+
+#[test]
+fn check_tells_a_leak_driven_by_the_child_on_its_own_from_its_twin() {
+    // The parent has no hook: the action waits while the client's load runs, so the count per
+    // round is whatever the client did in that second (about 90-100 here).
+    let wait = "new Promise(r => setTimeout(r, 1000))";
+    for run in 0..2 {
+        let tag = format!("self-leak-{run}");
+        let env = [("FEED_EVERY", "100"), ("LEAK", "1")];
+        let dir = common::scratch(&format!("check-feed-{tag}"));
+        let out = feed_with(wait, &tag, &env, &["--out", dir.to_str().unwrap()]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "run {run}: {stdout}");
+        let row = stdout.lines().nth(2).unwrap_or_default();
+        assert!(row.starts_with("1. [listeners] "), "run {run}: {stdout}");
+        assert!(
+            row.contains("Watcher") && row.contains(" per round)"),
+            "{row}"
+        );
+        assert_none_left(&tag);
+        let _ = std::fs::remove_dir_all(&dir);
+
+        let tag = format!("self-fixed-{run}");
+        let out = feed_with(wait, &tag, &[("FEED_EVERY", "100")], &[]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "run {run}: {stdout}");
+        assert_none_left(&tag);
+    }
 }
