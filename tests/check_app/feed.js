@@ -8,7 +8,9 @@
 // watcher's listener is never removed when its response closes (the leak: 30 Watchers per
 // round, each keeping its closed response); without, it is removed on 'close'. Not leaks:
 // the quote cache (at most 25 QuoteEntry), the log of the last 20 requests (churn), the
-// FeedConfig made once. With CRASH=1 the server throws (uncaught) in the first round after the warm-up.
+// FeedConfig made once. It prints a line on stdout once listening, which check must keep out
+// of its own stdout (the report's, or the MCP server's protocol). With CRASH=1 the server
+// throws (uncaught) in the first round after the warm-up.
 const http = require('http');
 const { fork } = require('child_process');
 const { EventEmitter } = require('events');
@@ -86,6 +88,7 @@ if (process.argv[2] === 'client') {
       const every = Number(process.env.FEED_EVERY || 0);
       if (every) client.send({ port: server.address().port, count: 10, every });
       globalThis.ready = config.symbols.length > 0;
+      console.log('feed: listening on port ' + server.address().port);
     });
   });
 }
