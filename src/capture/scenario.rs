@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 pub struct Scenario {
     /// `node app.js ARGS...`, started with `--inspect=127.0.0.1:0`; empty with `attach`.
     pub program: Vec<String>,
+    /// Environment variables set for the program (on top of ours).
+    pub env: Vec<(String, String)>,
     /// `HOST:PORT` of a process that already listens.
     pub attach: Option<String>,
     /// A page to open in headless Chromium (`browser`, or found on PATH).
@@ -58,7 +60,7 @@ pub fn run(s: &Scenario, say: &mut dyn FnMut(&str)) -> Result<Vec<PathBuf>, Stri
             (Some(p), url)
         }
         (None, None) => {
-            let (p, url) = start(&s.program)?;
+            let (p, url) = start(&s.program, &s.env)?;
             (Some(p), url)
         }
     };
@@ -224,12 +226,14 @@ fn attach_url(at: &str) -> Result<String, String> {
 
 /// Starts the program with its inspector on a free loopback port and reads the port from the
 /// line Node prints (`Debugger listening on ws://127.0.0.1:PORT/...`).
-fn start(argv: &[String]) -> Result<(Program, String), String> {
+fn start(argv: &[String], env: &[(String, String)]) -> Result<(Program, String), String> {
     let (exe, args) = argv
         .split_first()
         .ok_or("no program to run: give it after --, as in -- node app.js")?;
     let mut cmd = Command::new(exe);
-    cmd.arg("--inspect=127.0.0.1:0").args(args);
+    cmd.arg("--inspect=127.0.0.1:0")
+        .args(args)
+        .envs(env.iter().cloned());
     launch(cmd, exe, true)
 }
 

@@ -65,6 +65,10 @@ pub struct CheckArgs {
     /// The program to start, after `--`: `-- node app.js ARGS...`.
     #[arg(last = true, value_name = "PROGRAM")]
     pub program: Vec<String>,
+    /// Environment variables for the program (the MCP tool's; on the command line, the
+    /// shell's).
+    #[arg(skip)]
+    pub env: Vec<(String, String)>,
 }
 
 /// How `check` ended, as its exit code says.
@@ -147,6 +151,7 @@ pub fn verdict(a: &CheckArgs, say: &mut dyn FnMut(&str)) -> Result<Verdict, (Out
     };
     let s = Scenario {
         program: a.program.clone(),
+        env: a.env.clone(),
         attach: a.attach.clone(),
         url: a.url.clone(),
         browser: a.browser.clone(),

@@ -145,6 +145,7 @@ pub fn captured(described: &str, saved: &[SavedSnapshot], ids: &[String]) -> Str
 pub struct CheckAsk {
     pub action: String,
     pub program: Vec<String>,
+    pub env: Vec<(String, String)>,
     pub attach: Option<String>,
     pub url: Option<String>,
     pub browser: Option<String>,
@@ -175,6 +176,7 @@ pub fn check(a: CheckAsk) -> Result<Verdict, String> {
         json: false,
         junit: None,
         program: a.program,
+        env: a.env,
     };
     check::verdict(&args, &mut |step| eprintln!("heapdive check: {step}")).map_err(|(_, why)| why)
 }

@@ -100,6 +100,8 @@ pub struct CheckToolArgs {
     pub action: String,
     /// The program to start with its inspector on a free loopback port: ["node", "app.js", ...].
     pub program: Option<Vec<String>>,
+    /// Environment variables for the program, such as {"NODE_ENV": "test"}.
+    pub env: Option<std::collections::BTreeMap<String, String>>,
     /// Use a process that already listens (HOST:PORT) instead.
     pub attach: Option<String>,
     /// Open this page in headless Chromium instead.
@@ -321,6 +323,7 @@ impl HeapTools {
         let ask = live::CheckAsk {
             action: a.action,
             program: a.program.unwrap_or_default(),
+            env: a.env.unwrap_or_default().into_iter().collect(),
             attach: a.attach,
             url: a.url,
             browser: a.browser,

@@ -216,9 +216,8 @@ fn an_mcp_client_hears_closure_scopes_and_allocations() {
 #[test]
 fn an_mcp_client_captures_a_live_node_and_runs_a_leak_check() {
     let feed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_app/feed.js");
-    // The server's environment is the programs' it starts: the feed leaks.
     runtime().block_on(async {
-        let client = client(&[("LEAK", "1")]).await;
+        let client = client(&[]).await;
         // capture: three snapshots of leaky.js, opened as s1-s3, and its leak over them.
         let mut node = Node::inspect(&[]);
         let dir = common::scratch("mcp-capture");
@@ -247,9 +246,11 @@ fn an_mcp_client_captures_a_live_node_and_runs_a_leak_check() {
             .unwrap_err();
         assert!(err.contains(&at), "{err}");
 
-        // check: the feed leaks 30 Watchers per round; the snapshots are opened as s4-s7.
+        // check: the feed (LEAK=1) leaks 30 Watchers per round; the snapshots are opened as
+        // s4-s7.
         let program = json!(["node", feed]);
-        let args = json!({ "program": program, "ready": "ready", "action": "round()" });
+        let env = json!({ "LEAK": "1" });
+        let args = json!({ "program": program, "env": env, "ready": "ready", "action": "round()" });
         let verdict = call(&client, "check", args).await.unwrap();
         assert!(
             verdict.starts_with("leak: 1 row grows in every round"),
@@ -272,6 +273,12 @@ fn an_mcp_client_captures_a_live_node_and_runs_a_leak_check() {
             err.contains("the scenario failed: `missing()` threw: ReferenceError"),
             "{err}"
         );
+        // Without LEAK=1 the same feed passes, and its snapshots are gone.
+        let dir = common::scratch("mcp-check-pass");
+        let args = json!({ "program": program, "ready": "ready", "action": "round()", "out": dir });
+        let verdict = call(&client, "check", args).await.unwrap();
+        assert_eq!(verdict, "pass: no row grew in every round");
+        assert_eq!(std::fs::read_dir(&dir).map_or(0, |d| d.count()), 0);
         client.cancel().await.unwrap();
     });
 }
