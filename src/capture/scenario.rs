@@ -138,6 +138,17 @@ impl Live {
                 // What the target said before it went, such as the exception it crashed on.
                 let _ = self.call("Runtime.runIfWaitingForDebugger", json!({}), TAIL_LIMIT);
             }
+            // Detached, a program we started ends, and its exit status says how.
+            if self.program.is_some() {
+                self.cdp.close();
+                let deadline = Instant::now() + TAIL_LIMIT;
+                while Instant::now() < deadline {
+                    if let Some(why) = self.exited() {
+                        return why;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
             return match self.thrown {
                 Some(_) => format!(
                     "the program exited before the scenario ended{}",
