@@ -250,7 +250,10 @@ fn an_mcp_client_captures_a_live_node_and_runs_a_leak_check() {
         // s4-s7.
         let program = json!(["node", feed]);
         let env = json!({ "LEAK": "1" });
-        let args = json!({ "program": program, "env": env, "ready": "ready", "action": "round()" });
+        let dir = common::scratch("mcp-check-leak");
+        let args = json!({
+            "program": program, "env": env, "ready": "ready", "action": "round()", "out": dir
+        });
         let verdict = call(&client, "check", args).await.unwrap();
         assert!(
             verdict.starts_with("leak: 1 row grows in every round"),
