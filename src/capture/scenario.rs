@@ -3,7 +3,7 @@
 //! stream a snapshot after a garbage collection after the warm-up and after each round.
 
 use super::cdp::Cdp;
-use super::stream::PartialSnapshot;
+use super::stream::{PartialSnapshot, Take, stream_snapshot};
 use super::{CaptureError, target};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 pub struct Scenario {
     /// `node app.js ARGS...`, started with `--inspect=127.0.0.1:0`; empty with `attach`.
     pub program: Vec<String>,
+    /// Environment variables set for the program (on top of ours).
+    pub env: Vec<(String, String)>,
     /// `HOST:PORT` of a process that already listens.
     pub attach: Option<String>,
     /// A page to open in headless Chromium (`browser`, or found on PATH).
@@ -51,64 +53,180 @@ impl Drop for Program {
 /// Runs the scenario; `say` hears each step. Returns the snapshots, oldest first, or why the
 /// scenario itself failed (the program exited, the action threw...).
 pub fn run(s: &Scenario, say: &mut dyn FnMut(&str)) -> Result<Vec<PathBuf>, String> {
-    let (mut program, url) = match (&s.attach, &s.url) {
+    let (program, url) = match (&s.attach, &s.url) {
         (Some(at), _) => (None, attach_url(at)?),
         (None, Some(page)) => {
             let (p, url) = open_page(page, s.browser.as_deref())?;
             (Some(p), url)
         }
         (None, None) => {
-            let (p, url) = start(&s.program)?;
+            let (p, url) = start(&s.program, &s.env)?;
             (Some(p), url)
         }
     };
-    let mut cdp = Cdp::connect(&url).map_err(|e| format!("connecting to {url}: {e}"))?;
+    let cdp = Cdp::connect(&url).map_err(|e| format!("connecting to {url}: {e}"))?;
+    let mut t = Live {
+        cdp,
+        program,
+        thrown: None,
+    };
+    // Uncaught exceptions are reported to the inspector (Runtime.exceptionThrown), and a Node
+    // program prints its own only once the inspector has gone.
+    t.call("Runtime.enable", json!({}), READY_LIMIT)?;
     if let Some(page) = &s.url {
-        wait_loaded(&mut cdp, page, &mut program)?;
+        wait_loaded(&mut t, page)?;
     }
-    let mut step = |what: &str, program: &mut Option<Program>| {
-        exited(program).map_or(Ok(()), Err)?;
+    let mut step = |what: &str, t: &mut Live| {
+        t.exited().map_or(Ok(()), Err)?;
         say(what);
         Ok::<(), String>(())
     };
     if let Some(ready) = &s.ready {
-        step("waiting until ready", &mut program)?;
-        wait_ready(&mut cdp, ready, &mut program)?;
+        step("waiting until ready", &mut t)?;
+        wait_ready(&mut t, ready)?;
     }
     for i in 0..s.warmup {
-        step(&format!("warm-up {}", i + 1), &mut program)?;
-        evaluate(&mut cdp, &s.action).map_err(|e| with_exit(e, &mut program))?;
+        step(&format!("warm-up {}", i + 1), &mut t)?;
+        t.evaluate(&s.action).map_err(|e| t.failed(e))?;
     }
     let mut snaps = Vec::new();
     for round in 0..=s.repeat {
         if round > 0 {
-            step(&format!("round {round}"), &mut program)?;
-            evaluate(&mut cdp, &s.action).map_err(|e| with_exit(e, &mut program))?;
+            step(&format!("round {round}"), &mut t)?;
+            t.evaluate(&s.action).map_err(|e| t.failed(e))?;
         }
-        step(&format!("snapshot {}", round + 1), &mut program)?;
-        let path = snapshot(&mut cdp, &s.out).map_err(|e| with_exit(e, &mut program))?;
+        step(&format!("snapshot {}", round + 1), &mut t)?;
+        let path = snapshot(&mut t.cdp, &s.out).map_err(|e| t.failed(e))?;
         snaps.push(path);
     }
-    cdp.close();
+    t.cdp.close();
     Ok(snaps)
 }
 
-/// A program that exited says so, with its exit status.
-fn exited(program: &mut Option<Program>) -> Option<String> {
-    let p = program.as_mut()?;
-    let status = p.0.try_wait().ok()??;
-    Some(format!(
-        "the program exited ({status}) before the scenario ended"
-    ))
+/// The target being driven: its connection, the program started for it (none with
+/// `--attach`), and the last uncaught exception it reported.
+struct Live {
+    cdp: Cdp,
+    program: Option<Program>,
+    thrown: Option<String>,
 }
 
-fn with_exit(e: String, program: &mut Option<Program>) -> String {
-    // A Node program that ends while the inspector is attached waits for it to detach; its
-    // context goes first.
-    if e.contains("Execution context was destroyed") {
-        return "the program exited before the scenario ended (its context was destroyed)".into();
+impl Live {
+    /// A program that exited says so, with its exit status and the uncaught exception it
+    /// reported, if any.
+    fn exited(&mut self) -> Option<String> {
+        let status = exit_status(&mut self.program)?;
+        Some(format!(
+            "the program exited ({status}) before the scenario ended{}",
+            self.crash()
+        ))
     }
-    exited(program).unwrap_or(e)
+
+    /// `, on an uncaught Error: ... (feed.js:47)` when the target reported one.
+    fn crash(&self) -> String {
+        self.thrown
+            .as_ref()
+            .map_or(String::new(), |t| format!(", on an uncaught {t}"))
+    }
+
+    /// Why a step failed, in the scenario's words: the program's exit when it is gone.
+    fn failed(&mut self, e: String) -> String {
+        // A Node program that ends while the inspector is attached waits for it to detach;
+        // its context goes first.
+        if e.contains("Execution context was destroyed") {
+            if self.thrown.is_none() {
+                // What the target said before it went, such as the exception it crashed on.
+                let _ = self.call("Runtime.runIfWaitingForDebugger", json!({}), TAIL_LIMIT);
+            }
+            // Detached, a program we started ends, and its exit status says how.
+            if self.program.is_some() {
+                self.cdp.close();
+                let deadline = Instant::now() + TAIL_LIMIT;
+                while Instant::now() < deadline {
+                    if let Some(why) = self.exited() {
+                        return why;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            return match self.thrown {
+                Some(_) => format!(
+                    "the program exited before the scenario ended{}",
+                    self.crash()
+                ),
+                None => "the program exited before the scenario ended (its context was destroyed)"
+                    .into(),
+            };
+        }
+        self.exited().unwrap_or(e)
+    }
+
+    /// One command; events on the way are read for uncaught exceptions.
+    fn call(&mut self, method: &str, params: Value, limit: Duration) -> Result<Value, String> {
+        let stop = AtomicBool::new(false);
+        let thrown = &mut self.thrown;
+        let mut on_event = |m: &str, p: &Value| {
+            if m == "Runtime.exceptionThrown" {
+                *thrown = Some(exception_line(&p["exceptionDetails"]));
+            }
+            Ok(())
+        };
+        self.cdp
+            .call(method, params, Some(limit), &stop, &mut on_event)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Evaluates `expr` in the target's global scope, awaiting a promise; an exception is
+    /// the scenario's failure.
+    fn evaluate(&mut self, expr: &str) -> Result<Value, String> {
+        let params = json!({
+            "expression": expr,
+            "awaitPromise": true,
+            "returnByValue": true,
+            "includeCommandLineAPI": true,
+        });
+        let r = self
+            .call("Runtime.evaluate", params, STEP_LIMIT)
+            .map_err(|e| format!("evaluating the action: {e}"))?;
+        if let Some(ex) = r.get("exceptionDetails") {
+            let text = ex["exception"]["description"]
+                .as_str()
+                .or_else(|| ex["text"].as_str())
+                .unwrap_or("an exception");
+            let first = text.lines().next().unwrap_or(text);
+            return Err(format!("`{expr}` threw: {first}"));
+        }
+        Ok(r["result"]["value"].clone())
+    }
+}
+
+/// The started program's exit status, once it has exited.
+fn exit_status(program: &mut Option<Program>) -> Option<std::process::ExitStatus> {
+    program.as_mut()?.0.try_wait().ok()?
+}
+
+/// How long a failed scenario waits for what the target said before it went.
+const TAIL_LIMIT: Duration = Duration::from_secs(2);
+
+/// An uncaught exception in one line: `Error: feed: the tick buffer overflowed (feed.js:47)`.
+fn exception_line(d: &Value) -> String {
+    let text = d["exception"]["description"]
+        .as_str()
+        .or_else(|| d["text"].as_str())
+        .unwrap_or("exception");
+    let first = text.lines().next().unwrap_or(text);
+    let frame = &d["stackTrace"]["callFrames"][0];
+    let url = frame["url"].as_str().or_else(|| d["url"].as_str());
+    let line = frame["lineNumber"]
+        .as_u64()
+        .or_else(|| d["lineNumber"].as_u64());
+    match (url.filter(|u| !u.is_empty()), line) {
+        (Some(u), Some(l)) => {
+            let file = u.rsplit(['/', '\\']).next().unwrap_or(u);
+            format!("{first} ({file}:{})", l + 1)
+        }
+        _ => first.to_string(),
+    }
 }
 
 fn attach_url(at: &str) -> Result<String, String> {
@@ -119,20 +237,25 @@ fn attach_url(at: &str) -> Result<String, String> {
 
 /// Starts the program with its inspector on a free loopback port and reads the port from the
 /// line Node prints (`Debugger listening on ws://127.0.0.1:PORT/...`).
-fn start(argv: &[String]) -> Result<(Program, String), String> {
+fn start(argv: &[String], env: &[(String, String)]) -> Result<(Program, String), String> {
     let (exe, args) = argv
         .split_first()
         .ok_or("no program to run: give it after --, as in -- node app.js")?;
     let mut cmd = Command::new(exe);
-    cmd.arg("--inspect=127.0.0.1:0").args(args);
+    cmd.arg("--inspect=127.0.0.1:0")
+        .args(args)
+        .envs(env.iter().cloned());
     launch(cmd, exe, true)
 }
 
-/// Starts `cmd` and waits for the `ws://` URL it prints on stderr. A program's other stderr
-/// lines go on to ours (`forward`); a browser's are its own noise.
+/// Starts `cmd` and waits for the `ws://` URL it prints on stderr. A program's output goes on
+/// to our stderr (`forward`), never to our stdout, which is the report's (`--json`) or the
+/// MCP server's; a browser's output is its own noise.
 fn launch(mut cmd: Command, exe: &str, forward: bool) -> Result<(Program, String), String> {
     cmd.stdin(Stdio::null()).stderr(Stdio::piped());
-    if !forward {
+    if forward {
+        cmd.stdout(std::io::stderr());
+    } else {
         cmd.stdout(Stdio::null());
     }
     let mut child = cmd
@@ -160,8 +283,10 @@ fn launch(mut cmd: Command, exe: &str, forward: bool) -> Result<(Program, String
         if let Ok(url) = rx.recv_timeout(Duration::from_millis(100)) {
             return Ok((program.take().expect("started"), url));
         }
-        if let Some(why) = exited(&mut program) {
-            return Err(why.replace("before the scenario ended", "before its inspector opened"));
+        if let Some(status) = exit_status(&mut program) {
+            return Err(format!(
+                "the program exited ({status}) before its inspector opened"
+            ));
         }
         if Instant::now() > deadline {
             return Err(format!(
@@ -235,24 +360,18 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 /// Navigates the blank page to `page` and waits until it has loaded; a page that could not
 /// load is the scenario's failure.
-fn wait_loaded(cdp: &mut Cdp, page: &str, program: &mut Option<Program>) -> Result<(), String> {
-    let stop = AtomicBool::new(false);
-    let r = cdp
-        .call(
-            "Page.navigate",
-            json!({ "url": page }),
-            Some(READY_LIMIT),
-            &stop,
-            &mut |_, _| Ok(()),
-        )
-        .map_err(|e| with_exit(format!("opening {page}: {e}"), program))?;
+fn wait_loaded(t: &mut Live, page: &str) -> Result<(), String> {
+    let r = t
+        .call("Page.navigate", json!({ "url": page }), READY_LIMIT)
+        .map_err(|e| t.failed(format!("opening {page}: {e}")))?;
     if let Some(why) = r["errorText"].as_str().filter(|t| !t.is_empty()) {
         return Err(format!("the page did not load: {page} ({why})"));
     }
     let deadline = Instant::now() + READY_LIMIT;
     loop {
-        let state = evaluate(cdp, "[document.readyState, location.href]")
-            .map_err(|e| with_exit(e, program))?;
+        let state = t
+            .evaluate("[document.readyState, location.href]")
+            .map_err(|e| t.failed(e))?;
         let href = state[1].as_str().unwrap_or_default();
         if href.starts_with("chrome-error:") {
             return Err(format!("the page did not load: {page}"));
@@ -270,49 +389,19 @@ fn wait_loaded(cdp: &mut Cdp, page: &str, program: &mut Option<Program>) -> Resu
     }
 }
 
-/// Evaluates `expr` in the target's global scope, awaiting a promise; an exception is the
-/// scenario's failure.
-fn evaluate(cdp: &mut Cdp, expr: &str) -> Result<Value, String> {
-    let params = json!({
-        "expression": expr,
-        "awaitPromise": true,
-        "returnByValue": true,
-        "includeCommandLineAPI": true,
-    });
-    let stop = AtomicBool::new(false);
-    let r = cdp
-        .call(
-            "Runtime.evaluate",
-            params,
-            Some(STEP_LIMIT),
-            &stop,
-            &mut |_, _| Ok(()),
-        )
-        .map_err(|e| format!("evaluating the action: {e}"))?;
-    if let Some(ex) = r.get("exceptionDetails") {
-        let text = ex["exception"]["description"]
-            .as_str()
-            .or_else(|| ex["text"].as_str())
-            .unwrap_or("an exception");
-        let first = text.lines().next().unwrap_or(text);
-        return Err(format!("`{expr}` threw: {first}"));
-    }
-    Ok(r["result"]["value"].clone())
-}
-
 /// Polls `ready` until it is truthy; until then it may throw (what it names is not defined
 /// yet while the program starts).
-fn wait_ready(cdp: &mut Cdp, ready: &str, program: &mut Option<Program>) -> Result<(), String> {
+fn wait_ready(t: &mut Live, ready: &str) -> Result<(), String> {
     let deadline = Instant::now() + READY_LIMIT;
     loop {
-        if let Some(why) = exited(program) {
+        if let Some(why) = t.exited() {
             return Err(why);
         }
-        let last = match evaluate(cdp, ready) {
+        let last = match t.evaluate(ready) {
             Ok(v) if is_truthy(&v) => return Ok(()),
             Ok(v) => format!("it was {v}"),
             Err(e) if e.contains("threw") => e,
-            Err(e) => return Err(with_exit(e, program)),
+            Err(e) => return Err(t.failed(e)),
         };
         if Instant::now() > deadline {
             return Err(format!(
@@ -330,35 +419,13 @@ fn is_truthy(v: &Value) -> bool {
 
 /// A full GC, then a snapshot streamed to `dir/round-N.heapsnapshot`.
 fn snapshot(cdp: &mut Cdp, dir: &std::path::Path) -> Result<PathBuf, String> {
-    let stop = AtomicBool::new(false);
-    let ignore = &mut |_: &str, _: &Value| Ok(());
     let text = |e: CaptureError| e.to_string();
-    cdp.call(
-        "HeapProfiler.collectGarbage",
-        json!({}),
-        Some(STEP_LIMIT),
-        &stop,
-        ignore,
-    )
-    .map_err(text)?;
-    let mut file = PartialSnapshot::create(dir, "round").map_err(text)?;
-    let mut write_error = None;
-    let mut on_chunk = |m: &str, p: &Value| {
-        if m == "HeapProfiler.addHeapSnapshotChunk" && write_error.is_none() {
-            write_error = file.write(p["chunk"].as_str().unwrap_or("")).err();
-        }
-        Ok(())
+    let take = Take {
+        gc: Some(STEP_LIMIT),
+        limit: Some(STEP_LIMIT),
     };
-    cdp.call(
-        "HeapProfiler.takeHeapSnapshot",
-        json!({"reportProgress": false}),
-        Some(STEP_LIMIT),
-        &stop,
-        &mut on_chunk,
-    )
-    .map_err(text)?;
-    if let Some(e) = write_error {
-        return Err(e.to_string());
-    }
+    let mut file = PartialSnapshot::create(dir, "round").map_err(text)?;
+    let stop = AtomicBool::new(false);
+    stream_snapshot(cdp, &mut file, &take, &stop, &mut |_, _, _| {}).map_err(text)?;
     file.finish().map(|(p, _)| p).map_err(text)
 }

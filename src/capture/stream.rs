@@ -2,10 +2,14 @@
 //! beside its final name and is renamed to `PREFIX-N.heapsnapshot` only when complete, so a
 //! final name always holds a whole snapshot; an unfinished one is removed (also on drop).
 
+use super::cdp::Cdp;
 use super::{CaptureError, failed};
+use serde_json::{Value, json};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 /// A snapshot being written.
 pub struct PartialSnapshot {
@@ -109,6 +113,80 @@ impl Drop for PartialSnapshot {
             let _ = std::fs::remove_file(&self.partial);
         }
     }
+}
+
+/// How one snapshot is taken over a connection.
+pub struct Take {
+    /// A full garbage collection first, waiting at most this long for it.
+    pub gc: Option<Duration>,
+    /// How long the snapshot itself may take (None: as long as it streams).
+    pub limit: Option<Duration>,
+}
+
+/// Optional GC, then the snapshot's chunks straight into `file` as they arrive (the capture
+/// session's and `heapdive check`'s one way to stream). `progress` hears (objects done,
+/// objects total, bytes written) every 2% of the objects and every MiB written.
+pub fn stream_snapshot(
+    cdp: &mut Cdp,
+    file: &mut PartialSnapshot,
+    take: &Take,
+    stop: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64, u64),
+) -> Result<(), CaptureError> {
+    let ignore = &mut |_: &str, _: &Value| Ok(());
+    if let Some(limit) = take.gc {
+        cdp.call(
+            "HeapProfiler.collectGarbage",
+            json!({}),
+            Some(limit),
+            stop,
+            ignore,
+        )?;
+    }
+    let (mut done, mut total, mut told_bytes) = (0u64, 0u64, 0u64);
+    // After a write error the rest of the snapshot is still read, unwritten, up to the
+    // command's reply: left in the connection, it would end up in the next snapshot.
+    let mut write_error = None;
+    let mut on_event = |m: &str, p: &Value| -> Result<(), CaptureError> {
+        if write_error.is_some() {
+            return Ok(());
+        }
+        match m {
+            "HeapProfiler.addHeapSnapshotChunk" => {
+                if let Err(e) = file.write(p["chunk"].as_str().unwrap_or("")) {
+                    write_error = Some(e);
+                    return Ok(());
+                }
+                // Progress while streaming: every MiB.
+                if file.bytes() - told_bytes < 1 << 20 {
+                    return Ok(());
+                }
+                told_bytes = file.bytes();
+            }
+            "HeapProfiler.reportHeapSnapshotProgress" => {
+                let (d, t) = (p["done"].as_u64(), p["total"].as_u64());
+                let (d, t) = (d.unwrap_or(0), t.unwrap_or(0).max(1));
+                // Every 2% of the objects, and the last.
+                let step = |x: u64| x * 50 / t;
+                let changed = step(d) != step(done) || d == t || total == 0;
+                (done, total) = (d, t);
+                if !changed {
+                    return Ok(());
+                }
+            }
+            _ => return Ok(()),
+        }
+        progress(done, total, file.bytes());
+        Ok(())
+    };
+    cdp.call(
+        "HeapProfiler.takeHeapSnapshot",
+        json!({"reportProgress": true}),
+        take.limit,
+        stop,
+        &mut on_event,
+    )?;
+    write_error.map_or(Ok(()), Err)
 }
 
 /// The window's default folder for captures: `heapdive-captures` in the user's data

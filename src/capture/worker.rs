@@ -4,10 +4,9 @@
 use super::CaptureError;
 use super::cdp::Cdp;
 use super::events::{CaptureEvent, Command, SavedSnapshot, Schedule, SessionOptions, Wake};
-use super::stream::PartialSnapshot;
+use super::stream::{PartialSnapshot, Take, stream_snapshot};
 use super::usage::sample;
 use crate::fmt;
-use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -249,66 +248,17 @@ impl Worker {
         }
     }
 
-    /// Optional GC, then the snapshot's chunks straight into `file` as they arrive.
+    /// Optional GC, then the snapshot streamed into `file`, its progress sent as events.
     fn stream_into(&mut self, file: &mut PartialSnapshot, gc: bool) -> Result<(), CaptureError> {
-        let ignore = &mut |_: &str, _: &Value| Ok(());
-        if gc {
-            let p = json!({});
-            self.cdp.call(
-                "HeapProfiler.collectGarbage",
-                p,
-                Some(GC_LIMIT),
-                &self.stop,
-                ignore,
-            )?;
-        }
-        let out = &self.out;
-        let (mut done, mut total, mut told_bytes) = (0u64, 0u64, 0u64);
-        // After a write error the rest of the snapshot is still read, unwritten, up to the
-        // command's reply: left in the connection, it would end up in the next snapshot.
-        let mut write_error = None;
-        let mut on_event = |m: &str, p: &Value| -> Result<(), CaptureError> {
-            if write_error.is_some() {
-                return Ok(());
-            }
-            match m {
-                "HeapProfiler.addHeapSnapshotChunk" => {
-                    if let Err(e) = file.write(p["chunk"].as_str().unwrap_or("")) {
-                        write_error = Some(e);
-                        return Ok(());
-                    }
-                    // Progress while streaming: every MiB.
-                    if file.bytes() - told_bytes < 1 << 20 {
-                        return Ok(());
-                    }
-                    told_bytes = file.bytes();
-                }
-                "HeapProfiler.reportHeapSnapshotProgress" => {
-                    let (d, t) = (p["done"].as_u64(), p["total"].as_u64());
-                    let (d, t) = (d.unwrap_or(0), t.unwrap_or(0).max(1));
-                    // Every 2% of the objects, and the last.
-                    let step = |x: u64| x * 50 / t;
-                    let changed = step(d) != step(done) || d == t || total == 0;
-                    (done, total) = (d, t);
-                    if !changed {
-                        return Ok(());
-                    }
-                }
-                _ => return Ok(()),
-            }
-            let bytes = file.bytes();
-            out.send(CaptureEvent::SnapshotProgress { done, total, bytes });
-            Ok(())
+        let take = Take {
+            gc: gc.then_some(GC_LIMIT),
+            limit: None,
         };
-        let params = json!({"reportProgress": true});
-        self.cdp.call(
-            "HeapProfiler.takeHeapSnapshot",
-            params,
-            None,
-            &self.stop,
-            &mut on_event,
-        )?;
-        write_error.map_or(Ok(()), Err)
+        let out = &self.out;
+        let mut progress = |done, total, bytes| {
+            out.send(CaptureEvent::SnapshotProgress { done, total, bytes });
+        };
+        stream_snapshot(&mut self.cdp, file, &take, &self.stop, &mut progress)
     }
 }
 

@@ -39,10 +39,7 @@ pub fn run(
         s.allocation_trace.as_ref(),
         AllocationProfile::new(s, &heap.shallow),
     ) else {
-        return Err(CliError(format!(
-            "{}: has no allocation stacks (it was not recorded with allocation tracking: DevTools' \"Allocation instrumentation on timeline\", or HeapProfiler.startTrackingHeapObjects with trackAllocations)",
-            file.display()
-        )));
+        return Err(no_stacks(file));
     };
     let rows: Vec<Row> = profile
         .functions(trace)
@@ -94,6 +91,14 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// A snapshot without an allocation trace, in one line (the CLI's and the MCP tool's).
+pub fn no_stacks(file: &Path) -> CliError {
+    CliError(format!(
+        "{}: has no allocation stacks (it was not recorded with allocation tracking: DevTools' \"Allocation instrumentation on timeline\", or HeapProfiler.startTrackingHeapObjects with trackAllocations)",
+        file.display()
+    ))
 }
 
 fn print_table(out: &mut dyn Write, rows: &[Row]) -> Result<(), CliError> {

@@ -13,6 +13,12 @@ use crate::sources::class_names::name_report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The defaults of `--repeat`, `--warmup`, `--min-count` and `--min-bytes`.
+pub const REPEAT: u32 = 3;
+pub const WARMUP: u32 = 1;
+pub const MIN_COUNT: u64 = 1;
+pub const MIN_BYTES: u64 = 1024;
+
 /// `heapdive check`'s options.
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
@@ -21,10 +27,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub action: String,
     /// Rounds of the action, each followed by a garbage collection and a snapshot.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = REPEAT)]
     pub repeat: u32,
     /// Rounds of the action before the first snapshot (caches and code warm up).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = WARMUP)]
     pub warmup: u32,
     /// JavaScript that is truthy once the program is ready (polled until then).
     #[arg(long)]
@@ -45,10 +51,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub keep: bool,
     /// A leak adds at least this many objects per round.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = MIN_COUNT)]
     pub min_count: u64,
     /// A leak adds at least this many bytes (retained) per round.
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, default_value_t = MIN_BYTES)]
     pub min_bytes: u64,
     /// The report as JSON, with the verdict, the rounds and the snapshots.
     #[arg(long)]
@@ -59,6 +65,10 @@ pub struct CheckArgs {
     /// The program to start, after `--`: `-- node app.js ARGS...`.
     #[arg(last = true, value_name = "PROGRAM")]
     pub program: Vec<String>,
+    /// Environment variables for the program (the MCP tool's; on the command line, the
+    /// shell's).
+    #[arg(skip)]
+    pub env: Vec<(String, String)>,
 }
 
 /// How `check` ended, as its exit code says.
@@ -70,18 +80,70 @@ pub enum Outcome {
     ScenarioFailed = 3,
 }
 
+/// What a check found over a scenario that ran to its end.
+pub struct Verdict {
+    /// `Pass` or `Leak`.
+    pub outcome: Outcome,
+    pub report: LeakReport,
+    /// The rows that are leaks (indices into `report.groups`), in the report's order.
+    pub leaks: Vec<usize>,
+    pub rounds: u64,
+    /// The snapshots, oldest first (deleted on a pass without `--keep`).
+    pub snapshots: Vec<PathBuf>,
+    /// The snapshots loaded, oldest first.
+    pub heaps: Vec<crate::Heap>,
+}
+
+impl Verdict {
+    pub fn leak_rows(&self) -> Vec<&LeakGroup> {
+        self.leaks.iter().map(|&i| &self.report.groups[i]).collect()
+    }
+}
+
 /// Runs the check; what went wrong is already printed (stderr) when it returns.
 pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Outcome {
+    let v = match verdict(a, &mut |step| eprintln!("heapdive check: {step}")) {
+        Ok(v) => v,
+        Err((outcome, why)) => {
+            eprintln!("heapdive: {why}");
+            return outcome;
+        }
+    };
+    let written = if a.json {
+        write_json(out, &v)
+    } else {
+        write_text(out, &v)
+    };
+    if let Err(e) = written {
+        eprintln!("heapdive: {e}");
+        return Outcome::ScenarioFailed;
+    }
+    if let Some(f) = &a.junit
+        && let Err(e) = std::fs::write(f, junit(&v.leak_rows()))
+    {
+        eprintln!("heapdive: {}: {e}", f.display());
+        return Outcome::ScenarioFailed;
+    }
+    v.outcome
+}
+
+/// Checks the options, runs the scenario (`say` hears each step) and decides; a pass
+/// without `keep` deletes the snapshots. Err: bad usage or the scenario's failure, with the
+/// one line that says which.
+pub fn verdict(a: &CheckArgs, say: &mut dyn FnMut(&str)) -> Result<Verdict, (Outcome, String)> {
     let targets = [!a.program.is_empty(), a.attach.is_some(), a.url.is_some()];
     if targets.iter().filter(|&&t| t).count() != 1 {
-        eprintln!(
-            "heapdive: check needs one of: a program after -- (-- node app.js), --url URL, --attach HOST:PORT"
-        );
-        return Outcome::Usage;
+        return Err((
+            Outcome::Usage,
+            "check needs one of: a program after -- (-- node app.js), --url URL, --attach HOST:PORT"
+                .into(),
+        ));
     }
     if a.repeat < 2 {
-        eprintln!("heapdive: check needs --repeat 2 or more (a leak grows in every round)");
-        return Outcome::Usage;
+        return Err((
+            Outcome::Usage,
+            "check needs --repeat 2 or more (a leak grows in every round)".into(),
+        ));
     }
     let (dir, temporary) = match &a.out {
         Some(d) => (d.clone(), false),
@@ -89,6 +151,7 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Outcome {
     };
     let s = Scenario {
         program: a.program.clone(),
+        env: a.env.clone(),
         attach: a.attach.clone(),
         url: a.url.clone(),
         browser: a.browser.clone(),
@@ -98,32 +161,27 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Outcome {
         repeat: a.repeat,
         out: dir.clone(),
     };
-    let snaps = match scenario::run(&s, &mut |step| eprintln!("heapdive check: {step}")) {
-        Ok(s) => s,
+    let decided = scenario::run(&s, say)
+        .map_err(|why| format!("the scenario failed: {why}"))
+        .and_then(|snaps| decide(a, snaps));
+    let v = match decided {
+        Ok(v) => v,
         Err(why) => {
-            eprintln!("heapdive: the scenario failed: {why}");
             if temporary {
                 let _ = std::fs::remove_dir_all(&dir);
             }
-            return Outcome::ScenarioFailed;
+            return Err((Outcome::ScenarioFailed, why));
         }
     };
-    match decide(a, &snaps, out) {
-        Ok(Outcome::Pass) if !a.keep => {
-            for p in &snaps {
-                let _ = std::fs::remove_file(p);
-            }
-            if temporary {
-                let _ = std::fs::remove_dir_all(&dir);
-            }
-            Outcome::Pass
+    if v.outcome == Outcome::Pass && !a.keep {
+        for p in &v.snapshots {
+            let _ = std::fs::remove_file(p);
         }
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("heapdive: {e}");
-            Outcome::ScenarioFailed
+        if temporary {
+            let _ = std::fs::remove_dir_all(&dir);
         }
     }
+    Ok(v)
 }
 
 fn temp_dir() -> PathBuf {
@@ -141,8 +199,8 @@ fn is_leak(g: &LeakGroup, rounds: u64, a: &CheckArgs) -> bool {
         && g.retained_size / rounds.max(1) >= a.min_bytes
 }
 
-fn decide(a: &CheckArgs, snaps: &[PathBuf], out: &mut dyn Write) -> Result<Outcome, String> {
-    let heaps = snaps
+fn decide(a: &CheckArgs, snapshots: Vec<PathBuf>) -> Result<Verdict, String> {
+    let heaps = snapshots
         .iter()
         .map(|p| load_for_cli(p, false).map_err(|e| e.0))
         .collect::<Result<Vec<_>, _>>()?;
@@ -154,38 +212,28 @@ fn decide(a: &CheckArgs, snaps: &[PathBuf], out: &mut dyn Write) -> Result<Outco
     }
     name_report(&mut report, heaps.last().expect("snapshots"), &mut maps);
     let rounds = a.repeat as u64;
-    let leaks: Vec<&LeakGroup> = report
-        .groups
-        .iter()
-        .filter(|g| is_leak(g, rounds, a))
+    let leaks: Vec<usize> = (0..report.groups.len())
+        .filter(|&i| is_leak(&report.groups[i], rounds, a))
         .collect();
     let outcome = if leaks.is_empty() {
         Outcome::Pass
     } else {
         Outcome::Leak
     };
-    let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        if a.json {
-            write_json(
-                out,
-                &report,
-                &leaks,
-                outcome == Outcome::Leak,
-                rounds,
-                snaps,
-            )
-        } else {
-            write_text(out, &leaks, snaps)
-        }
-    };
-    write(out).map_err(|e| e.to_string())?;
-    if let Some(f) = &a.junit {
-        std::fs::write(f, junit(&leaks)).map_err(|e| format!("{}: {e}", f.display()))?;
-    }
-    Ok(outcome)
+    Ok(Verdict {
+        outcome,
+        report,
+        leaks,
+        rounds,
+        snapshots,
+        heaps,
+    })
 }
 
-fn write_text(out: &mut dyn Write, leaks: &[&LeakGroup], snaps: &[PathBuf]) -> std::io::Result<()> {
+/// The verdict, then each leak row (pattern, count per round, where it builds up, code, fix)
+/// and the snapshots kept.
+pub fn write_text(out: &mut dyn Write, v: &Verdict) -> std::io::Result<()> {
+    let leaks = v.leak_rows();
     if leaks.is_empty() {
         return writeln!(out, "pass: no row grew in every round");
     }
@@ -206,7 +254,7 @@ fn write_text(out: &mut dyn Write, leaks: &[&LeakGroup], snaps: &[PathBuf]) -> s
         writeln!(out, "   fix: {}", g.fix)?;
     }
     writeln!(out, "\nsnapshots kept:")?;
-    for p in snaps {
+    for p in &v.snapshots {
         writeln!(out, "   {}", p.display())?;
     }
     Ok(())
@@ -226,23 +274,18 @@ fn one_line(g: &LeakGroup) -> String {
     )
 }
 
-fn write_json(
-    out: &mut dyn Write,
-    report: &LeakReport,
-    leaks: &[&LeakGroup],
-    leak: bool,
-    rounds: u64,
-    snaps: &[PathBuf],
-) -> std::io::Result<()> {
-    let mut doc = serde_json::to_value(report)?;
+fn write_json(out: &mut dyn Write, v: &Verdict) -> std::io::Result<()> {
+    let mut doc = serde_json::to_value(&v.report)?;
+    let leak = v.outcome == Outcome::Leak;
     doc["verdict"] = (if leak { "leak" } else { "pass" }).into();
-    doc["rounds"] = rounds.into();
-    doc["snapshots"] = snaps
+    doc["rounds"] = v.rounds.into();
+    doc["snapshots"] = v
+        .snapshots
         .iter()
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .into();
-    doc["leaks"] = serde_json::to_value(leaks)?;
+    doc["leaks"] = serde_json::to_value(v.leak_rows())?;
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

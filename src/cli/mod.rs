@@ -255,6 +255,7 @@ pub fn load_quietly(path: &Path) -> Result<Heap, CliError> {
     load_for_cli(path, false)
 }
 
+pub use allocations::no_stacks as no_allocation_stacks;
 pub use leaks::print_text as leaks_text;
 pub use retainers::text_for as retainers_text;
 

@@ -1,7 +1,10 @@
 //! The MCP tools' answers in words: compact enough for a model's context, sizes in human
 //! units with the bytes beside them, lists paged.
 
+use crate::analysis::allocations::{AllocationProfile, frame};
 use crate::analysis::leaks::leak_report;
+use crate::analysis::locations::{SourceLocation, short_script};
+use crate::analysis::scopes::Scope;
 use crate::analysis::{Heap, diff, steps, summary};
 use crate::cli::CliError;
 use crate::fmt;
@@ -26,13 +29,13 @@ impl Page {
         }
     }
 
-    fn range(self, len: usize) -> std::ops::Range<usize> {
+    pub fn range(self, len: usize) -> std::ops::Range<usize> {
         let start = self.offset.min(len);
         start..(start + self.limit).min(len)
     }
 
     /// `rows 21-40 of 311 (offset 40 for more)`.
-    fn footer(self, len: usize) -> String {
+    pub fn footer(self, len: usize) -> String {
         let r = self.range(len);
         let more = if r.end < len {
             format!("; offset {} for more", r.end)
@@ -43,9 +46,15 @@ impl Page {
     }
 }
 
-/// `806.4 kB (806,400 B)`.
-fn size(b: u64) -> String {
-    format!("{} ({} B)", fmt::bytes(b), fmt::group(b))
+/// `806.4 kB (806,400 B)`; `184 B` alone.
+pub fn size(b: u64) -> String {
+    let human = fmt::bytes(b);
+    let exact = format!("{} B", fmt::group(b));
+    if human == exact || human == format!("{b} B") {
+        human
+    } else {
+        format!("{human} ({exact})")
+    }
 }
 
 fn object_id(id: &str) -> Result<u64, CliError> {
@@ -162,4 +171,94 @@ pub fn object(h: &Heap, id: &str, page: Page) -> Result<String, CliError> {
         );
     }
     Ok(t + &page.footer(edges.len()))
+}
+
+/// Closure scopes (`system / Context`), biggest retained size first, each with its owner's
+/// code and its biggest variables.
+pub fn contexts(id: &str, scopes: &[Scope], maps: &mut SourceMaps, page: Page) -> String {
+    let mut s = format!(
+        "{id}: {} scopes (closure contexts), biggest retained size first\n",
+        fmt::group(scopes.len() as u64)
+    );
+    let r = page.range(scopes.len());
+    for (i, sc) in scopes[r.clone()].iter().enumerate() {
+        let _ = write!(
+            s,
+            "{}. {} @{}, retained {}",
+            r.start + i + 1,
+            sc.label,
+            sc.id,
+            size(sc.retained_size)
+        );
+        if let (Some(script), Some(line), Some(column)) = (&sc.script, sc.line, sc.column) {
+            let _ = write!(s, "  at {}:{line}:{column}", short_script(script));
+            let loc = SourceLocation {
+                script: script.clone(),
+                script_id: 0,
+                line,
+                column,
+            };
+            if let Some(o) = maps.resolve(&loc).original {
+                let _ = write!(s, " (original {}:{}:{})", o.source, o.line, o.column);
+            }
+        }
+        s.push('\n');
+        for v in sc.variables.iter().take(SCOPE_VARIABLES) {
+            let _ = writeln!(
+                s,
+                "   variable {}: {} @{}, retained {}",
+                v.name,
+                v.class,
+                v.id,
+                size(v.retained_size)
+            );
+        }
+        if sc.variables.len() > SCOPE_VARIABLES {
+            let more = sc.variables.len() - SCOPE_VARIABLES;
+            let _ = writeln!(s, "   … {more} more variables (object @{})", sc.id);
+        }
+    }
+    s + &page.footer(scopes.len())
+}
+
+/// Variables shown per scope; the rest are the scope object's edges (`object`).
+const SCOPE_VARIABLES: usize = 5;
+
+/// DevTools' Allocation view: one row per function that allocated, what it allocated and
+/// what of that is still alive.
+pub fn allocations(id: &str, h: &Heap, file: &Path, page: Page) -> Result<String, CliError> {
+    let s = &h.snap;
+    let (Some(trace), Some(profile)) = (
+        s.allocation_trace.as_ref(),
+        AllocationProfile::new(s, &h.shallow),
+    ) else {
+        return Err(crate::cli::no_allocation_stacks(file));
+    };
+    let rows = profile.functions(trace);
+    let mut t = format!(
+        "{id}: {} functions allocated (allocation tracking), in the Allocation view's order\n",
+        fmt::group(rows.len() as u64)
+    );
+    let r = page.range(rows.len());
+    for (i, row) in rows[r.clone()].iter().enumerate() {
+        let f = frame(s, trace, row.function);
+        let name = if f.name.is_empty() {
+            "(anonymous)"
+        } else {
+            f.name
+        };
+        let _ = writeln!(
+            t,
+            "{}. {name} at {}:{}:{}: ×{} allocated, {}; ×{} live, {}",
+            r.start + i + 1,
+            short_script(f.script),
+            f.line,
+            f.column,
+            fmt::group(row.totals.count),
+            size(row.totals.size),
+            fmt::group(row.totals.live_count),
+            size(row.totals.live_size)
+        );
+    }
+    Ok(t + &page.footer(rows.len()))
 }

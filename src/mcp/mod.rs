@@ -5,8 +5,12 @@
 //! failure is an MCP error whose message is the CLI's one line.
 
 mod answers;
+mod live;
 
 use crate::analysis::Heap;
+use crate::analysis::locations::Locations;
+use crate::analysis::scopes::{Scope, scopes};
+use crate::sources::SourceMaps;
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{ErrorData, ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router};
@@ -19,6 +23,8 @@ struct Open {
     path: PathBuf,
     canonical: PathBuf,
     heap: Arc<Heap>,
+    /// Its closure scopes, once asked for.
+    scopes: Option<Arc<Vec<Scope>>>,
 }
 
 #[derive(Clone)]
@@ -60,6 +66,62 @@ pub struct ObjectArgs {
     /// Retaining paths to explain (retainers), or edges to list (object).
     pub offset: Option<usize>,
     pub limit: Option<usize>,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+pub struct PagedArgs {
+    /// A snapshot id from `open` (`s1`) or a file path.
+    pub snapshot: String,
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+pub struct CaptureArgs {
+    /// The running process: HOST:PORT of its inspector (its first Node or page target), a
+    /// ws:// URL, or pid:PID (Node without --inspect: SIGUSR1 opens 127.0.0.1:9229).
+    pub target: String,
+    /// Snapshots to take (default 1, at most 50).
+    pub count: Option<u32>,
+    /// Seconds between snapshots, start to start (default 0: back to back).
+    pub interval: Option<f64>,
+    /// Collect garbage before each snapshot (default true).
+    pub gc: Option<bool>,
+    /// Folder for the files (default: heapdive-captures in the user's data directory).
+    pub dir: Option<String>,
+    /// Open the files as snapshots (ids for the other tools; default true).
+    pub open: Option<bool>,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+pub struct CheckToolArgs {
+    /// JavaScript evaluated in the program's global scope once per round (awaited when it
+    /// returns a promise).
+    pub action: String,
+    /// The program to start with its inspector on a free loopback port: ["node", "app.js", ...].
+    pub program: Option<Vec<String>>,
+    /// Environment variables for the program, such as {"NODE_ENV": "test"}.
+    pub env: Option<std::collections::BTreeMap<String, String>>,
+    /// Use a process that already listens (HOST:PORT) instead.
+    pub attach: Option<String>,
+    /// Open this page in headless Chromium instead.
+    pub url: Option<String>,
+    /// The Chromium to run for `url` (default: on PATH).
+    pub browser: Option<String>,
+    /// JavaScript that is truthy once the program is ready (polled until then).
+    pub ready: Option<String>,
+    /// Rounds of the action, each followed by a GC and a snapshot (default 3, at least 2).
+    pub repeat: Option<u32>,
+    /// Rounds before the first snapshot (default 1).
+    pub warmup: Option<u32>,
+    /// A leak adds at least this many objects per round (default 1).
+    pub min_count: Option<u64>,
+    /// A leak adds at least this many bytes per round (default 1024).
+    pub min_bytes: Option<u64>,
+    /// Where the snapshots go (default: a new temporary folder).
+    pub out: Option<String>,
+    /// Keep the snapshots on a pass too (always kept on a leak).
+    pub keep: Option<bool>,
 }
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -106,8 +168,43 @@ impl HeapTools {
             path,
             canonical,
             heap: Arc::new(heap),
+            scopes: None,
         });
         Ok((id, open.last().expect("pushed").heap.clone()))
+    }
+
+    /// Keeps a snapshot loaded elsewhere (captured, checked) under a new id.
+    fn keep(&self, path: PathBuf, heap: Arc<Heap>) -> String {
+        let mut open = self.open.lock().expect("state");
+        let id = format!("s{}", open.len() + 1);
+        let canonical = crate::paths::canonical(&path);
+        open.push(Open {
+            id: id.clone(),
+            path,
+            canonical,
+            heap,
+            scopes: None,
+        });
+        id
+    }
+
+    /// A snapshot's closure scopes, found once.
+    fn scopes_of(&self, id: &str, h: &Heap) -> Arc<Vec<Scope>> {
+        let known = self.open.lock().expect("state");
+        if let Some(s) = known
+            .iter()
+            .find(|o| o.id == id)
+            .and_then(|o| o.scopes.clone())
+        {
+            return s;
+        }
+        drop(known);
+        let found = Arc::new(scopes(h, &Locations::build(&h.snap)));
+        let mut open = self.open.lock().expect("state");
+        if let Some(o) = open.iter_mut().find(|o| o.id == id) {
+            o.scopes = Some(found.clone());
+        }
+        found
     }
 
     fn path_of(&self, id: &str) -> PathBuf {
@@ -178,10 +275,98 @@ impl HeapTools {
         answers::retainers(&h, &a.id, a.limit.unwrap_or(3), &near).map_err(|e| fail(e.0))
     }
 
+    #[tool(
+        description = "Closure scopes (contexts): each with its function's code, retained size and biggest variables, biggest first, paged."
+    )]
+    fn contexts(&self, Parameters(a): Parameters<PagedArgs>) -> Result<String, ErrorData> {
+        let (id, h) = self.heap(&a.snapshot)?;
+        let all = self.scopes_of(&id, &h);
+        let mut maps = SourceMaps::new();
+        maps.search_near(&self.path_of(&id));
+        let page = answers::Page::new(a.offset, a.limit);
+        Ok(answers::contexts(&id, &all, &mut maps, page))
+    }
+
+    #[tool(
+        description = "Where objects were allocated (a snapshot taken with allocation tracking): one row per function, allocated and still live, paged."
+    )]
+    fn allocations(&self, Parameters(a): Parameters<PagedArgs>) -> Result<String, ErrorData> {
+        let (id, h) = self.heap(&a.snapshot)?;
+        let page = answers::Page::new(a.offset, a.limit);
+        answers::allocations(&id, &h, &self.path_of(&id), page).map_err(|e| fail(e.0))
+    }
+
+    #[tool(
+        description = "Take heap snapshots of a running process over its inspector (target, count, interval in seconds); they are opened as ids for leaks and the other tools."
+    )]
+    async fn capture(&self, Parameters(a): Parameters<CaptureArgs>) -> Result<String, ErrorData> {
+        let ask = live::capture_ask(a.target, a.count, a.interval, a.gc.unwrap_or(true), a.dir)
+            .map_err(|e| fail(e.0))?;
+        let open = a.open.unwrap_or(true);
+        let tools = self.clone();
+        blocking(move || {
+            let (described, saved) = live::capture(&ask)?;
+            let mut ids = Vec::new();
+            for f in saved.iter().filter(|_| open) {
+                let heap = crate::cli::load_quietly(&f.path)?;
+                ids.push(tools.keep(f.path.clone(), Arc::new(heap)));
+            }
+            Ok(live::captured(&described, &saved, &ids))
+        })
+        .await
+    }
+
+    #[tool(
+        description = "A leak test (heapdive check): start a program (or attach, or open a page in headless Chromium), repeat an action, snapshot after each round, and decide: leak (each row that grew in every round, with its count per round, where it builds up, code and fix) or pass. A scenario that fails is an error saying which."
+    )]
+    async fn check(&self, Parameters(a): Parameters<CheckToolArgs>) -> Result<String, ErrorData> {
+        let ask = live::CheckAsk {
+            action: a.action,
+            program: a.program.unwrap_or_default(),
+            env: a.env.unwrap_or_default().into_iter().collect(),
+            attach: a.attach,
+            url: a.url,
+            browser: a.browser,
+            ready: a.ready,
+            repeat: a.repeat,
+            warmup: a.warmup,
+            min_count: a.min_count,
+            min_bytes: a.min_bytes,
+            out: a.out,
+            keep: a.keep.unwrap_or(false),
+        };
+        let tools = self.clone();
+        blocking(move || {
+            let mut v = live::check(ask).map_err(crate::cli::CliError)?;
+            let mut ids = Vec::new();
+            if v.outcome == crate::cli::check::Outcome::Leak {
+                let heaps = std::mem::take(&mut v.heaps);
+                for (p, h) in v.snapshots.iter().zip(heaps) {
+                    ids.push(tools.keep(p.clone(), Arc::new(h)));
+                }
+            }
+            Ok(live::checked(&v, &ids))
+        })
+        .await
+    }
+
     #[tool(description = "One object: its details and outgoing edges (paged).")]
     fn object(&self, Parameters(a): Parameters<ObjectArgs>) -> Result<String, ErrorData> {
         let (_, h) = self.heap(&a.snapshot)?;
         answers::object(&h, &a.id, answers::Page::new(a.offset, a.limit)).map_err(|e| fail(e.0))
+    }
+}
+
+/// Runs `work` on a thread of its own, so that the server goes on answering meanwhile.
+async fn blocking(
+    work: impl FnOnce() -> Result<String, crate::cli::CliError> + Send + 'static,
+) -> Result<String, ErrorData> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(r) => r.map_err(|e| fail(e.0)),
+        Err(e) => Err(ErrorData::internal_error(
+            format!("the tool failed: {e}"),
+            None,
+        )),
     }
 }
 
@@ -191,9 +376,11 @@ impl ServerHandler for HeapTools {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("heapdive", env!("CARGO_PKG_VERSION")))
             .with_instructions(
-            "heapdive: V8 heap snapshots (.heapsnapshot) in words. Open files, then ask for the \
-             leak report over a series, the retainers of an @id, the Summary or a diff.",
-        )
+                "heapdive: V8 heap snapshots (.heapsnapshot) in words. Open files (or capture them \
+             from a running process, or run a leak test with check), then ask for the leak \
+             report over a series, the retainers of an @id, the Summary, a diff, closure \
+             scopes or allocations.",
+            )
     }
 }
 

@@ -680,6 +680,8 @@ fn check_url_tells_a_leaking_page_from_its_fixed_twin_in_chromium() {
         return;
     };
     let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_app/widgets.html");
+    // The snapshots go to the target's temp dir (a leak keeps them).
+    let dir = common::scratch("check-url");
     let run = |query: &str| {
         heapdive_output(&[
             "check",
@@ -689,6 +691,8 @@ fn check_url_tells_a_leaking_page_from_its_fixed_twin_in_chromium() {
             &format!("file://{}{query}", page.display()),
             "--action",
             "addWidgets()",
+            "--out",
+            dir.to_str().unwrap(),
         ])
     };
     let out = run("?leak");
@@ -698,6 +702,7 @@ fn check_url_tells_a_leaking_page_from_its_fixed_twin_in_chromium() {
         stdout.contains("[collection] Widget: 20 → 40 → 60 → 80"),
         "{stdout}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
     let out = run("");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     // A page that does not load is the scenario's failure.

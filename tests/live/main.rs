@@ -7,6 +7,7 @@
 mod common;
 
 mod capture;
+mod check_feed;
 mod mcp;
 #[cfg(feature = "gui")]
 mod ui_capture;
