@@ -38,9 +38,9 @@ pub fn table(ui: &mut Ui, tree: &mut AllocationTree, names: &AllocationModel, he
                     ui.label(names.name(f));
                 });
                 row.col(|ui| right_label(ui, format::group(t.count)));
-                row.col(|ui| right_label(ui, format::size(t.size)));
+                row.col(|ui| super::table::size_label(ui, t.size));
                 row.col(|ui| right_label(ui, format::group(t.live_count)));
-                row.col(|ui| right_label(ui, format::size(t.live_size)));
+                row.col(|ui| super::table::size_label(ui, t.live_size));
                 row.col(|ui| {
                     ui.label(names.location(f));
                 });

@@ -8,7 +8,7 @@ use super::views::View;
 use crate::model::allocations::{AllocColumn, AllocationModel};
 use crate::model::format;
 use crate::model::{AppState, Command, JobKey, ObjRef, Tab};
-use egui::{Align, Layout, RichText, Ui};
+use egui::{Align, RichText, Ui};
 use egui_extras::Column as Col;
 
 #[derive(Default)]
@@ -188,9 +188,9 @@ fn functions_table(
                     }
                 });
                 row.col(|ui| right_label(ui, format::group(t.count)));
-                row.col(|ui| size_label(ui, t.size));
+                row.col(|ui| super::table::size_label(ui, t.size));
                 row.col(|ui| right_label(ui, format::group(t.live_count)));
-                row.col(|ui| size_label(ui, t.live_size));
+                row.col(|ui| super::table::size_label(ui, t.live_size));
                 row.col(|ui| {
                     ui.label(RichText::new(m.location(r.function())).weak());
                 });
@@ -209,14 +209,6 @@ fn functions_table(
     if let Some(i) = toggled {
         m.toggle(i);
     }
-}
-
-/// A size in kB, exact bytes on hover.
-fn size_label(ui: &mut Ui, bytes: u64) {
-    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-        ui.label(format::size(bytes))
-            .on_hover_text(format!("{} B", format::group(bytes)));
-    });
 }
 
 impl AllocationsView {
@@ -270,8 +262,8 @@ impl AllocationsView {
                         ui.label(format::object_label(heap, node, 120));
                     });
                     row.col(|ui| right_label(ui, format::distance(heap.distance[node as usize])));
-                    row.col(|ui| size_label(ui, heap.shallow[node as usize] as u64));
-                    row.col(|ui| size_label(ui, heap.retained[node as usize]));
+                    row.col(|ui| super::table::size_label(ui, heap.shallow[node as usize] as u64));
+                    row.col(|ui| super::table::size_label(ui, heap.retained[node as usize]));
                     if row.response().clicked() {
                         self.selected_object = Some(i);
                         cmds.push(Command::Select(obj));

@@ -236,9 +236,9 @@ fn row_cells(
             row.col(|ui| right_label(ui, format::group(c.new_count)));
             row.col(|ui| right_label(ui, format::group(c.deleted_count)));
             row.col(|ui| right_label(ui, format::signed(c.delta_count)));
-            row.col(|ui| right_label(ui, format::size(c.alloc_size)));
-            row.col(|ui| right_label(ui, format::size(c.freed_size)));
-            row.col(|ui| right_label(ui, format::signed_size(c.size_delta)));
+            row.col(|ui| super::table::size_label(ui, c.alloc_size));
+            row.col(|ui| super::table::size_label(ui, c.freed_size));
+            row.col(|ui| super::table::signed_size_label(ui, c.size_delta));
         }
         DiffRowRef::New { node, .. } => {
             row.col(|ui| {
@@ -248,7 +248,7 @@ fn row_cells(
             row.col(|ui| right_label(ui, "•"));
             row.col(|_| {});
             row.col(|_| {});
-            row.col(|ui| right_label(ui, format::size(target.shallow[node as usize] as u64)));
+            row.col(|ui| super::table::size_label(ui, target.shallow[node as usize] as u64));
             row.col(|_| {});
             row.col(|_| {});
         }
@@ -261,7 +261,7 @@ fn row_cells(
             row.col(|ui| right_label(ui, "•"));
             row.col(|_| {});
             row.col(|_| {});
-            row.col(|ui| right_label(ui, format::size(base.shallow[node as usize] as u64)));
+            row.col(|ui| super::table::size_label(ui, base.shallow[node as usize] as u64));
             row.col(|_| {});
         }
         DiffRowRef::More { class, hidden } => {

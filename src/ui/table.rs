@@ -88,6 +88,24 @@ pub fn number_width(ui: &Ui, usual: f32, columns: usize) -> f32 {
     usual.min(room).max(40.0)
 }
 
+/// A size, right-aligned, its exact bytes on hover.
+pub fn size_label(ui: &mut Ui, bytes: u64) {
+    use crate::model::format;
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.label(format::size(bytes))
+            .on_hover_text(format!("{} bytes", format::group(bytes)));
+    });
+}
+
+/// A size delta, right-aligned, its exact bytes on hover.
+pub fn signed_size_label(ui: &mut Ui, delta: i64) {
+    use crate::model::format;
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.label(format::signed_size(delta))
+            .on_hover_text(format!("{} bytes", format::signed(delta)));
+    });
+}
+
 pub fn right_label(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
         ui.label(text);
