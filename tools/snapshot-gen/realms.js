@@ -1,6 +1,6 @@
 // A Node process with two vm contexts (realms) besides its own, an object they share and one
 // each keeps: fixtures/contexts/realms.heapsnapshot.gz for the native-context tests.
-//   node realms.js OUT.heapsnapshot
+//   node realms.js OUT.heapsnapshot   (run from a neutral folder with HOME there: make-fixtures.sh)
 const vm = require('node:vm');
 const v8 = require('node:v8');
 const out = process.argv[2];
