@@ -316,7 +316,7 @@ pub fn sorted_members(h: &Heap, mut m: Vec<u32>, sort: Sort) -> Vec<u32> {
 pub fn native_context_filters(
     all: &crate::analysis::native_contexts::NativeContexts,
 ) -> Vec<(NodeFilter, String)> {
-    use super::format::kb;
+    use super::format::size;
     let mut out: Vec<(NodeFilter, String)> = all
         .contexts
         .iter()
@@ -330,7 +330,11 @@ pub fn native_context_filters(
                 node: c.node,
                 id: c.id,
             };
-            let label = format!("Native context {name}@{} ({})", c.id, kb(c.attributed_size));
+            let label = format!(
+                "Native context {name}@{} ({})",
+                c.id,
+                size(c.attributed_size)
+            );
             (f, label)
         })
         .collect();
@@ -338,14 +342,14 @@ pub fn native_context_filters(
         NodeFilter::SharedNativeContexts,
         format!(
             "Objects shared between native contexts ({})",
-            kb(all.shared.size)
+            size(all.shared.size)
         ),
     ));
     out.push((
         NodeFilter::NoNativeContext,
         format!(
             "Objects not attributed to a native context ({})",
-            kb(all.unattributed.size)
+            size(all.unattributed.size)
         ),
     ));
     out

@@ -97,7 +97,7 @@ fn statistics_can_be_shown_per_native_context() {
         .heap()
         .statistics
         .total;
-    h.get_by_label(&format!("Total: {}", heapdive::fmt::kb(whole)));
+    h.get_by_label(&format!("Total: {}", heapdive::fmt::size(whole)));
 
     h.get_by_value("the whole heap").click();
     h.run_steps(2);
@@ -117,5 +117,5 @@ fn statistics_can_be_shown_per_native_context() {
         .unwrap()
         .attributed_size;
     assert!(size < whole);
-    h.get_by_label(&format!("Total: {}", heapdive::fmt::kb(size)));
+    h.get_by_label(&format!("Total: {}", heapdive::fmt::size(size)));
 }
