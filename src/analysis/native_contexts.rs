@@ -91,15 +91,26 @@ impl Fixer<'_> {
             .find(|&t| accept(t))
     }
 
-    /// The context `o` is fixed to through its map's meta map, as an ordinal.
-    fn fixed(&self, o: u32) -> Option<u32> {
-        let (map, nc) = (self.map?, self.native_context?);
-        // The first `map` edge counts, wherever it leads.
-        let m = self.internal(o, map, |_| true)?;
-        let meta = self.internal(m, map, |_| true)?;
-        self.internal(meta, nc, |t| self.is_context(t))
+    /// The first `map` edge's target, wherever it leads.
+    fn map_of(&self, o: u32) -> Option<u32> {
+        self.internal(o, self.map?, |_| true)
+    }
+
+    /// The context of the objects whose map is `m`: its meta map's `native_context`, as an
+    /// index into `contexts` (or [`UNATTRIBUTED`]).
+    fn context_of_map(&self, m: u32, contexts: &[u32]) -> u32 {
+        let nc = self.native_context.and_then(|nc| {
+            let meta = self.map_of(m)?;
+            self.internal(meta, nc, |t| self.is_context(t))
+        });
+        nc.and_then(|c| contexts.binary_search(&c).ok())
+            .map_or(UNATTRIBUTED, |i| i as u32)
     }
 }
+
+/// Maps remembered by [`attribute`] (objects of one map tend to come together): a small
+/// direct-mapped cache of map ordinal -> context, not a column.
+const MAP_CACHE: usize = 1 << 12;
 
 /// Attributes every node to a native context, to [`SHARED`] or to [`UNATTRIBUTED`].
 pub fn attribute(s: &Snapshot) -> Attribution {
@@ -117,12 +128,20 @@ pub fn attribute(s: &Snapshot) -> Attribution {
         owner[c as usize] = i as u32;
         fixed.set(c as usize);
     }
+    let mut cache = vec![(u32::MAX, UNATTRIBUTED); MAP_CACHE];
     for o in 0..n as u32 {
         if fixed.get(o as usize) {
             continue;
         }
-        if let Some(c) = fixer.fixed(o) {
-            owner[o as usize] = contexts.binary_search(&c).unwrap_or_default() as u32;
+        let Some(m) = fixer.map_of(o) else {
+            continue;
+        };
+        let slot = &mut cache[m as usize % MAP_CACHE];
+        if slot.0 != m {
+            *slot = (m, fixer.context_of_map(m, &contexts));
+        }
+        if slot.1 != UNATTRIBUTED {
+            owner[o as usize] = slot.1;
             fixed.set(o as usize);
         }
     }
