@@ -4,6 +4,7 @@
 use super::Heap;
 use super::distances::{NO_DISTANCE, bfs};
 use super::dom_state::DETACHED;
+use super::native_contexts::{Owner, attribute};
 use crate::snapshot::{EdgeType, NodeType};
 use crate::util::BitVec;
 use std::collections::HashMap;
@@ -21,6 +22,15 @@ pub enum NodeFilter {
     RetainedByConsole,
     RetainedByEventHandlers,
     RetainedByContexts,
+    /// Objects attributed to the native context at this node ordinal (`id`: its node id).
+    NativeContext {
+        node: u32,
+        id: u32,
+    },
+    /// Objects reached from more than one native context.
+    SharedNativeContexts,
+    /// Objects reached from no native context.
+    NoNativeContext,
 }
 
 impl NodeFilter {
@@ -33,6 +43,19 @@ impl NodeFilter {
             NodeFilter::RetainedByConsole => "Objects retained by the DevTools console".into(),
             NodeFilter::RetainedByEventHandlers => "Objects retained by event handlers".into(),
             NodeFilter::RetainedByContexts => "Objects retained by contexts".into(),
+            NodeFilter::NativeContext { id, .. } => format!("Native context @{id}"),
+            NodeFilter::SharedNativeContexts => "Objects shared between native contexts".into(),
+            NodeFilter::NoNativeContext => "Objects not attributed to a native context".into(),
+        }
+    }
+
+    /// The native-context filter's owner, for the native-context filters.
+    pub fn native_context(&self) -> Option<Owner> {
+        match *self {
+            NodeFilter::NativeContext { node, .. } => Some(Owner::Context(node)),
+            NodeFilter::SharedNativeContexts => Some(Owner::Shared),
+            NodeFilter::NoNativeContext => Some(Owner::Unattributed),
+            _ => None,
         }
     }
 }
@@ -86,6 +109,12 @@ pub fn filter_set(h: &Heap, f: NodeFilter) -> Option<BitVec> {
             Some(retained_by(&|_, e| !handlers.get(s.edge_to[e] as usize)))
         }
         NodeFilter::DuplicatedStrings => Some(duplicated_strings(h)),
+        NodeFilter::NativeContext { .. }
+        | NodeFilter::SharedNativeContexts
+        | NodeFilter::NoNativeContext => {
+            let owner = f.native_context()?;
+            Some(attribute(s).nodes_of(owner))
+        }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod growth;
 pub mod leaks;
 pub mod locations;
 pub mod names;
+pub mod native_contexts;
 pub mod paths;
 pub use crate::snapshot::retainers;
 pub mod scopes;

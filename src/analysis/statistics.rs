@@ -36,39 +36,45 @@ pub fn calculate_statistics(s: &Snapshot, shallow: &[u32], ret: &Retainers) -> S
         ..Default::default()
     };
     for o in 0..s.node_count() as u32 {
-        let size = shallow[o as usize] as u64;
-        match s.ntype(o) {
-            NodeType::HIDDEN => st.system += size,
-            NodeType::NATIVE => {
-                st.native += size;
-                if s.raw_name(o) == "system / JSArrayBufferData" {
-                    st.typed_arrays += size;
-                }
+        add_node(&mut st, s, shallow, ret, o);
+    }
+    st
+}
+
+/// Adds node `o` to its category (and its shallow size to `total`, which
+/// [`Statistics::set_total`] replaces for the whole heap). Used per native context too.
+#[inline]
+pub fn add_node(st: &mut Statistics, s: &Snapshot, shallow: &[u32], ret: &Retainers, o: u32) {
+    let size = shallow[o as usize] as u64;
+    st.total += size;
+    match s.ntype(o) {
+        NodeType::HIDDEN => st.system += size,
+        NodeType::NATIVE => {
+            st.native += size;
+            if s.raw_name(o) == "system / JSArrayBufferData" {
+                st.typed_arrays += size;
             }
-            NodeType::CODE => st.code += size,
-            NodeType::STRING | NodeType::CONS_STRING | NodeType::SLICED_STRING => {
-                st.strings += size
-            }
-            _ => {
-                if s.raw_name(o) == "Array" {
-                    st.js_arrays += size;
-                    for e in s.edges(o) {
-                        if s.edge_type[e] != EdgeType::INTERNAL
-                            || s.strings.get(s.edge_name[e]) != "elements"
-                        {
-                            continue;
-                        }
-                        let el = s.edge_to[e];
-                        if ret.count(el) == 1 {
-                            st.js_arrays += shallow[el as usize] as u64;
-                        }
-                        break;
+        }
+        NodeType::CODE => st.code += size,
+        NodeType::STRING | NodeType::CONS_STRING | NodeType::SLICED_STRING => st.strings += size,
+        _ => {
+            if s.raw_name(o) == "Array" {
+                st.js_arrays += size;
+                for e in s.edges(o) {
+                    if s.edge_type[e] != EdgeType::INTERNAL
+                        || s.strings.get(s.edge_name[e]) != "elements"
+                    {
+                        continue;
                     }
+                    let el = s.edge_to[e];
+                    if ret.count(el) == 1 {
+                        st.js_arrays += shallow[el as usize] as u64;
+                    }
+                    break;
                 }
             }
         }
     }
-    st
 }
 
 impl Statistics {

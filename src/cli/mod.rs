@@ -41,7 +41,7 @@ pub struct Cli {
 }
 
 /// `@123` or `123`.
-fn parse_object_id(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_object_id(s: &str) -> Result<u64, String> {
     s.trim_start_matches('@')
         .parse()
         .map_err(|_| format!("'{s}' is not an object id such as @12345"))
@@ -57,6 +57,10 @@ pub enum Command {
         /// Rows to print in the table (all rows in JSON).
         #[arg(long, default_value_t = 30)]
         top: usize,
+        /// Only the objects of one native context (its @id), or `shared` (between native
+        /// contexts) or `unattributed` (to none), as DevTools' native-context filters.
+        #[arg(long, value_name = "ID|shared|unattributed")]
+        context: Option<String>,
         #[arg(long)]
         timings: bool,
     },
@@ -71,6 +75,10 @@ pub enum Command {
         file: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Per native context (page, iframe, worker…), plus objects shared between them and
+        /// objects attributed to none.
+        #[arg(long)]
+        by_context: bool,
         #[arg(long)]
         timings: bool,
     },
@@ -293,13 +301,21 @@ pub fn run(cmd: Command, out: &mut dyn std::io::Write) -> Result<(), CliError> {
             file,
             json,
             top,
+            context,
             timings,
-        } => summary::run(&file, json, top, timings, out),
+        } => summary::run(&file, json, top, context.as_deref(), timings, out),
         Command::Nodes { file, timings } => nodes::run(&file, timings, out),
         Command::Stats {
             file,
             json,
+            by_context,
             timings,
+        } if by_context => stats::by_context(&file, json, timings, out),
+        Command::Stats {
+            file,
+            json,
+            timings,
+            ..
         } => stats::run(&file, json, timings, out),
         Command::Retainers {
             file,

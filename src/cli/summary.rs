@@ -1,5 +1,6 @@
 use super::{CliError, load_for_cli};
-use crate::analysis::{statistics::Statistics, summary};
+use crate::analysis::native_contexts::{NativeContext, NativeContexts, Owner, attribute};
+use crate::analysis::{Heap, statistics::Statistics, summary};
 use crate::fmt;
 use crate::model::format::shown_distance;
 use crate::sources::SourceMaps;
@@ -44,17 +45,81 @@ impl From<&Statistics> for StatsJson {
     }
 }
 
+/// Which native context `--context` names: its @id, `shared` or `unattributed`.
+fn context_owner(arg: &str, all: &NativeContexts) -> Result<(Owner, String), CliError> {
+    match arg {
+        "shared" => Ok((
+            Owner::Shared,
+            format!(
+                "Objects shared between native contexts ({})",
+                fmt::bytes(all.shared.size)
+            ),
+        )),
+        "unattributed" => Ok((
+            Owner::Unattributed,
+            format!(
+                "Objects not attributed to a native context ({})",
+                fmt::bytes(all.unattributed.size)
+            ),
+        )),
+        _ => {
+            let id = super::parse_object_id(arg).map_err(CliError)?;
+            let c = all.by_id(id).ok_or_else(|| {
+                let ids: Vec<String> = all.contexts.iter().map(|c| format!("@{}", c.id)).collect();
+                CliError(format!(
+                    "@{id} is not a native context; the native contexts are {} (or shared, unattributed)",
+                    if ids.is_empty() { "none".to_string() } else { ids.join(", ") }
+                ))
+            })?;
+            Ok((Owner::Context(c.node), context_label(c)))
+        }
+    }
+}
+
+/// DevTools' filter menu entry of a native context.
+pub(crate) fn context_label(c: &NativeContext) -> String {
+    let name = if c.name.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", c.name)
+    };
+    format!(
+        "Native context {name}@{} ({})",
+        c.id,
+        fmt::bytes(c.attributed_size)
+    )
+}
+
+/// The Summary's rows (all objects, or one native context's) sorted by retained size, and
+/// the filter's words.
+fn rows_of(
+    heap: &mut Heap,
+    context: Option<&str>,
+) -> Result<(Vec<summary::ClassAggregate>, Option<String>), CliError> {
+    let Some(arg) = context else {
+        let mut rows = heap.take_summary();
+        summary::sort_by_retained(&mut rows);
+        return Ok((rows, None));
+    };
+    let a = attribute(&heap.snap);
+    let all = NativeContexts::from_attribution(heap, &a);
+    let (owner, label) = context_owner(arg, &all)?;
+    let mut rows = summary::aggregates(heap, Some(&a.nodes_of(owner)));
+    summary::sort_by_retained(&mut rows);
+    Ok((rows, Some(label)))
+}
+
 pub fn run(
     file: &Path,
     json: bool,
     top: usize,
+    context: Option<&str>,
     timings: bool,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let mut heap = load_for_cli(file, timings)?;
     let t = std::time::Instant::now();
-    let mut rows = heap.take_summary();
-    summary::sort_by_retained(&mut rows);
+    let (rows, filter) = rows_of(&mut heap, context)?;
     if timings {
         eprintln!(
             "{:>9.1} ms  Summary aggregates",
@@ -91,6 +156,9 @@ pub fn run(
         if let Some(warning) = &heap.snap.truncated {
             doc["warning"] = warning.as_str().into();
         }
+        if let Some(f) = &filter {
+            doc["filter"] = f.as_str().into();
+        }
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)?;
         return Ok(());
@@ -104,6 +172,9 @@ pub fn run(
         heap.snap.edge_count(),
         fmt::bytes(heap.total_size)
     )?;
+    if let Some(f) = &filter {
+        writeln!(out, "{f}")?;
+    }
     writeln!(
         out,
         "{:<50} {:>9} {:>8} {:>12} {:>5} {:>12} {:>5}",

@@ -75,6 +75,8 @@ pub enum SnapOutput {
     },
     /// Its allocation timeline (None: it has no samples).
     Timeline(Option<crate::analysis::timeline::Timeline>),
+    /// Its native contexts with their sizes and Statistics.
+    NativeContexts(Arc<crate::analysis::native_contexts::NativeContexts>),
 }
 
 /// What the paths job found for a selection: the graph of its paths, its code, and the

@@ -42,6 +42,8 @@ pub enum JobKey {
     LoadProfile(super::profiles::ProfileId),
     /// The allocation timeline of a snapshot.
     Timeline(SnapId),
+    /// A snapshot's native contexts and their sizes (the Summary filters, Statistics).
+    NativeContexts(SnapId),
     /// Finding the file to open in the editor for a script position.
     Editor,
 }
@@ -55,6 +57,7 @@ pub enum SnapJob {
     Allocations,
     AllocationObjects,
     Timeline,
+    NativeContexts,
 }
 
 impl JobKey {
@@ -69,6 +72,7 @@ impl JobKey {
             Allocations(s) => Some((s, SnapJob::Allocations)),
             AllocationObjects(s) => Some((s, SnapJob::AllocationObjects)),
             Timeline(s) => Some((s, SnapJob::Timeline)),
+            NativeContexts(s) => Some((s, SnapJob::NativeContexts)),
             Load | Dialog | Compare | Growth | Paths | Reveal | Search | Save | Redact
             | ListTargets | Attach | LoadProfile(_) | Editor => None,
         }

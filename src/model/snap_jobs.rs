@@ -36,6 +36,10 @@ impl Snap {
                 self.allocation_objects_ready(chain, objects)
             }
             SnapOutput::Timeline(t) => return self.timeline_ready(t),
+            SnapOutput::NativeContexts(c) => {
+                self.native_contexts_work.stop();
+                self.native_contexts = Some(c);
+            }
         }
         Effects::none()
     }
@@ -46,10 +50,9 @@ impl Snap {
             Tab::Scopes => self.ensure_scopes(jobs),
             Tab::Allocations => self.ensure_allocations(jobs),
             Tab::Timeline => self.ensure_timeline(jobs),
-            Tab::Summary
-            | Tab::Containment
+            Tab::Summary | Tab::Statistics => self.ensure_native_contexts(jobs),
+            Tab::Containment
             | Tab::Dominators
-            | Tab::Statistics
             | Tab::Retainers
             | Tab::Comparison
             | Tab::Growth
@@ -69,6 +72,20 @@ impl Snap {
             let set = filters::filter_set(&heap, f);
             let classes = crate::analysis::summary::aggregates(&heap, set.as_ref());
             JobOutput::Snap(id, SnapOutput::Filtered { filter: f, classes })
+        });
+    }
+
+    /// The native contexts for the Summary's filter menu and the Statistics picker, once:
+    /// a pass over the edges with one `u32` per node while it runs; what it keeps is small.
+    fn ensure_native_contexts(&mut self, jobs: &mut Jobs) {
+        if self.native_contexts.is_some() || self.native_contexts_work.is_for(&()) {
+            return;
+        }
+        self.native_contexts_work.start(());
+        let (id, heap) = (self.id, self.heap().clone());
+        jobs.spawn(JobKey::NativeContexts(id), move |_| {
+            let all = crate::analysis::native_contexts::NativeContexts::compute(&heap);
+            JobOutput::Snap(id, SnapOutput::NativeContexts(Arc::new(all)))
         });
     }
 
@@ -229,6 +246,7 @@ impl Snap {
                 }
             }
             SnapJob::Timeline => self.timeline_work.stop(),
+            SnapJob::NativeContexts => self.native_contexts_work.stop(),
         }
     }
 
@@ -247,6 +265,9 @@ impl Snap {
                 asked.is_some_and(|o| o.objects.is_none())
             }
             SnapJob::Timeline => self.timeline.is_none() && !self.timeline_work.is_ready(),
+            SnapJob::NativeContexts => {
+                self.native_contexts.is_none() && !self.native_contexts_work.is_ready()
+            }
         }
     }
 

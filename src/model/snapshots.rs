@@ -37,6 +37,11 @@ pub struct Snap {
     /// The allocation timeline (snapshots with `samples`), once computed.
     pub timeline: Option<Arc<crate::analysis::timeline::Timeline>>,
     pub timeline_work: Work<()>,
+    /// The native contexts and their sizes, once asked for (the Summary, Statistics).
+    pub native_contexts: Option<Arc<crate::analysis::native_contexts::NativeContexts>>,
+    pub native_contexts_work: Work<()>,
+    /// Whose Statistics the Statistics view shows: `All`, or a native-context filter.
+    pub statistics_of: NodeFilter,
 }
 
 impl Snap {
@@ -60,6 +65,9 @@ impl Snap {
             allocations_work: Work::Idle,
             timeline: None,
             timeline_work: Work::Idle,
+            native_contexts: None,
+            native_contexts_work: Work::Idle,
+            statistics_of: NodeFilter::All,
         }
     }
 

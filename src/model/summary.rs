@@ -309,3 +309,62 @@ pub fn sorted_members(h: &Heap, mut m: Vec<u32>, sort: Sort) -> Vec<u32> {
     }
     m
 }
+
+/// The native-context filters as DevTools' filter menu lists them: each native context
+/// (biggest first) with its URL, id and size, then the objects shared between contexts and
+/// those attributed to none.
+pub fn native_context_filters(
+    all: &crate::analysis::native_contexts::NativeContexts,
+) -> Vec<(NodeFilter, String)> {
+    use super::format::size;
+    let mut out: Vec<(NodeFilter, String)> = all
+        .contexts
+        .iter()
+        .map(|c| {
+            let name = if c.name.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", c.name)
+            };
+            let f = NodeFilter::NativeContext {
+                node: c.node,
+                id: c.id,
+            };
+            let label = format!(
+                "Native context {name}@{} ({})",
+                c.id,
+                size(c.attributed_size)
+            );
+            (f, label)
+        })
+        .collect();
+    out.push((
+        NodeFilter::SharedNativeContexts,
+        format!(
+            "Objects shared between native contexts ({})",
+            size(all.shared.size)
+        ),
+    ));
+    out.push((
+        NodeFilter::NoNativeContext,
+        format!(
+            "Objects not attributed to a native context ({})",
+            size(all.unattributed.size)
+        ),
+    ));
+    out
+}
+
+/// The Statistics of the objects a native-context filter keeps (None: another filter, or
+/// a context that is not in `all`).
+pub fn native_context_statistics(
+    all: &crate::analysis::native_contexts::NativeContexts,
+    f: NodeFilter,
+) -> Option<&crate::analysis::statistics::Statistics> {
+    match f {
+        NodeFilter::NativeContext { node, .. } => all.by_node(node).map(|c| &c.statistics),
+        NodeFilter::SharedNativeContexts => Some(&all.shared.statistics),
+        NodeFilter::NoNativeContext => Some(&all.unattributed.statistics),
+        _ => None,
+    }
+}

@@ -1,8 +1,11 @@
 //! The Statistics view: memory by category as a bar chart with totals.
 
 use super::views::View;
+use crate::analysis::filters::NodeFilter;
+use crate::analysis::native_contexts::NativeContexts;
 use crate::analysis::statistics::Statistics;
 use crate::model::format;
+use crate::model::summary::{native_context_filters, native_context_statistics};
 use crate::model::{AppState, Command, Tab};
 use egui::{Color32, Ui};
 use egui_plot::{Bar, BarChart, Plot};
@@ -51,11 +54,47 @@ impl View for StatisticsView {
     }
 
     fn ui(&mut self, ui: &mut Ui, state: &mut AppState, _cmds: &mut Vec<Command>) {
-        if let Some(s) = state.snaps.current_snap() {
-            draw(ui, &s.heap().statistics);
-        }
+        let Some(s) = state.snaps.current_snap_mut() else {
+            return;
+        };
+        let contexts = s.native_contexts.clone();
+        let picked = contexts
+            .as_deref()
+            .and_then(|all| native_context_statistics(all, s.statistics_of));
+        let st = picked.unwrap_or(&s.loaded.heap.statistics);
+        ui.horizontal(|ui| {
+            ui.label("Objects of:");
+            context_picker(ui, contexts.as_deref(), &mut s.statistics_of);
+        });
+        draw(ui, st);
     }
 }
+
+/// Whose Statistics to show: the whole heap, one native context, the objects shared
+/// between contexts or those attributed to none (None: still being computed).
+fn context_picker(ui: &mut Ui, all: Option<&NativeContexts>, of: &mut NodeFilter) {
+    let Some(all) = all else {
+        ui.add_enabled(false, egui::Label::new("the whole heap"));
+        ui.spinner();
+        return;
+    };
+    let entries = native_context_filters(all);
+    let selected = match entries.iter().find(|(f, _)| f == of) {
+        Some((_, label)) => label.clone(),
+        None => WHOLE_HEAP.to_string(),
+    };
+    egui::ComboBox::from_id_salt("statistics-context")
+        .selected_text(selected)
+        .width(320.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(of, NodeFilter::All, WHOLE_HEAP);
+            for (f, label) in entries {
+                ui.selectable_value(of, f, label);
+            }
+        });
+}
+
+const WHOLE_HEAP: &str = "the whole heap";
 
 fn draw(ui: &mut Ui, st: &Statistics) {
     ui.heading(format!("Total: {}", format::size(st.total)));

@@ -7,7 +7,7 @@ use super::table::{
 use super::views::View;
 use crate::analysis::filters::NodeFilter;
 use crate::model::format;
-use crate::model::summary::{Column, Row, SummaryModel};
+use crate::model::summary::{Column, Row, SummaryModel, native_context_filters};
 use crate::model::{AppState, Command, ObjRef, SnapId, Tab};
 use egui::{Align, RichText, Ui};
 use egui_extras::Column as Col;
@@ -228,6 +228,7 @@ impl View for SummaryView {
             return;
         };
         let snap = s.id;
+        let contexts = s.native_contexts.as_deref().map(native_context_filters);
         ui.horizontal_wrapped(|ui| {
             let mut text = s.summary.text_filter.clone();
             if labelled_field(ui, "Class filter:", &mut text, 200.0, "").changed() {
@@ -238,6 +239,7 @@ impl View for SummaryView {
                 s.summary.filter,
                 s.filter_work.running().copied(),
                 &filters,
+                contexts.as_deref(),
                 snap,
                 cmds,
             );
@@ -271,18 +273,25 @@ impl View for SummaryView {
     }
 }
 
-/// DevTools' filter menu plus "allocated before/between snapshots" for a series.
+/// DevTools' filter menu plus "allocated before/between snapshots" for a series, then the
+/// native contexts (None while they are being computed).
 fn filter_menu(
     ui: &mut Ui,
     current: NodeFilter,
     pending: Option<NodeFilter>,
     allocation: &[(NodeFilter, String)],
+    contexts: Option<&[(NodeFilter, String)]>,
     snap: SnapId,
     cmds: &mut Vec<Command>,
 ) {
     let mut filter = pending.unwrap_or(current);
+    let mut labelled = allocation.iter().chain(contexts.unwrap_or_default());
+    let selected = match labelled.find(|(f, _)| *f == filter) {
+        Some((_, label)) => label.clone(),
+        None => filter.label(),
+    };
     egui::ComboBox::from_id_salt("summary-filter")
-        .selected_text(filter.label())
+        .selected_text(selected)
         .width(280.0)
         .show_ui(ui, |ui| {
             for f in FILTERS {
@@ -290,6 +299,17 @@ fn filter_menu(
             }
             for (f, label) in allocation {
                 ui.selectable_value(&mut filter, *f, label);
+            }
+            ui.separator();
+            match contexts {
+                Some(contexts) => {
+                    for (f, label) in contexts {
+                        ui.selectable_value(&mut filter, *f, label);
+                    }
+                }
+                None => {
+                    ui.weak("Native contexts: computing…");
+                }
             }
         });
     if pending.is_some() {

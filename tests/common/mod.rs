@@ -43,7 +43,40 @@ pub const SNAPSHOTS: &[&str] = &[
     "chrome/chrome-1",
     "chrome/chrome-2",
     "srcmap/app",
+    "contexts/shop",
+    "contexts/realms",
 ];
+
+/// A Chromium page (made from tools/snapshot-gen/contexts) with an iframe and a worker: three
+/// native contexts (the page, the iframe, Blink's own) and objects the two realms share.
+pub const CONTEXTS_PAGE: &str = "contexts/shop";
+
+/// Snapshots whose Summary rows under every native-context filter the oracle dumped: the page
+/// and a Node process with two `vm` contexts (tools/snapshot-gen/realms.js).
+pub const CONTEXT_SNAPSHOTS: &[&str] = &[CONTEXTS_PAGE, "contexts/realms"];
+
+/// Summary rows (a JSON array) as sorted `name|count|distance|shallow|retained` lines, for
+/// comparing heapdive's (`keys`: its field names) with the oracle's. The oracle prints
+/// DevTools' internal distance, the CLI null where DevTools shows "−": both become "-".
+pub fn summary_rows(v: &serde_json::Value, keys: [&str; 5]) -> Vec<String> {
+    let mut r: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let d = match c[keys[2]].as_i64() {
+                Some(x) if (0..100_000_000).contains(&x) => x.to_string(),
+                _ => "-".into(),
+            };
+            format!(
+                "{}|{}|{}|{}|{}",
+                c[keys[0]], c[keys[1]], d, c[keys[3]], c[keys[4]]
+            )
+        })
+        .collect();
+    r.sort();
+    r
+}
 
 /// Comparison fixtures: (base, target).
 pub const DIFFS: &[(&str, &str)] = &[

@@ -260,7 +260,9 @@ fn a_job_that_panics_leaves_no_spinner_and_the_load_queue_goes_on() {
     run(&mut st, &mut jobs, Command::Open(vec![leak(3)]));
     run(&mut st, &mut jobs, Command::ShowTab(Tab::Scopes));
 
-    assert_eq!(st.errors.len(), 1 + n + 1, "{:?}", st.errors);
+    // One error per failed job, plus the failed code, plus the native contexts the Summary
+    // asks for on the two snapshots it shows after the failing jobs began (3 and 4).
+    assert_eq!(st.errors.len(), 1 + n + 1 + 2, "{:?}", st.errors);
     assert!(st.errors.iter().all(|e| e.contains("internal error")));
     assert_eq!(st.snaps.len(), 4);
     let m = st.snaps.snap(t).unwrap().allocations.as_ref().unwrap();
@@ -293,7 +295,12 @@ fn a_job_that_panics_leaves_no_spinner_and_the_load_queue_goes_on() {
     ]);
     let no_code = st.snaps.current.unwrap();
     assert_ne!(no_code, t);
-    keys.extend([JobKey::Code(no_code), JobKey::Scopes(no_code)]);
+    keys.extend([
+        JobKey::Code(no_code),
+        JobKey::Scopes(no_code),
+        JobKey::NativeContexts(t),
+        JobKey::NativeContexts(no_code),
+    ]);
     assert!(st.profiles.is_empty());
     keys.push(JobKey::LoadProfile(heapdive::model::profiles::ProfileId(1)));
     for key in keys {

@@ -33,6 +33,7 @@ fn summary_json(name: &str) -> Value {
         file: snap(name),
         json: true,
         top: 0,
+        context: None,
         timings: false,
     }))
     .unwrap()

@@ -12,6 +12,7 @@ mod app_state;
 mod bad_input;
 mod golden;
 mod module_rules;
+mod native_contexts;
 mod neutral_paths;
 mod profile;
 mod redact;

@@ -29,6 +29,7 @@ fn summary_json(file: &Path) -> serde_json::Value {
         file: file.to_path_buf(),
         json: true,
         top: 30,
+        context: None,
         timings: false,
     });
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -48,6 +48,7 @@ fn summary(file: &Path) -> Value {
         file: file.to_path_buf(),
         json: true,
         top: 0,
+        context: None,
         timings: false,
     }))
     .unwrap()
@@ -85,6 +86,7 @@ fn error(text: &[u8], tag: &str) -> String {
         file: cut.0.clone(),
         json: true,
         top: 0,
+        context: None,
         timings: false,
     };
     let err = heapdive::cli::run(cmd, &mut Vec::new()).err().unwrap().0;

@@ -459,6 +459,7 @@ fn summary_and_diff_name_minified_classes_as_their_authors_did() {
         file: dir.join("S3.heapsnapshot.gz"),
         json: true,
         top: 0,
+        context: None,
         timings: false,
     });
     let v: Value = serde_json::from_str(&out).unwrap();

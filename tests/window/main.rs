@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod native_contexts;
 mod ui;
 mod ui_alloc;
 mod workspace;

@@ -9,10 +9,17 @@
 #                           Sessions and listeners, 4 timers more each round)
 #   node/small              node -e "require('v8').writeHeapSnapshot(...)"
 #   redact/secrets          node secrets.js secrets.heapsnapshot
-#   alloc/tracked.*         node --expose-gc tracked.js tracked.heapsnapshot tracked.heaptimeline
+#   alloc/tracked.*         node realms.js realms.heapsnapshot
+pack realms.heapsnapshot "$fx/contexts/realms.heapsnapshot.gz"
+
+node --expose-gc tracked.js tracked.heapsnapshot tracked.heaptimeline
 #   chrome/chrome-{0,1,2}   chrome-snap.mjs on file://SHOP/page.html: 3 rounds of step() twice
 #                           (the page runs step() once on load: 3, 5 and 7 detached trees)
 #   srcmap/app              fixtures/srcmap/make.sh SHOP (the bundle runs as SHOP/app.bundle.js)
+#   contexts/realms         node realms.js realms.heapsnapshot (two vm contexts)
+#   contexts/shop           chrome-snap.mjs on tools/snapshot-gen/contexts served over http as
+#                           http://shop.localhost:8080 (a page with an iframe and a worker; the
+#                           snapshot names no folder at all)
 # The scripts copied into SHOP are the repository's own (leak.js beside the samples is the one that
 # made them), so heapdive finds their code by path suffix when run from the repository. SHOP may
 # be shared: what this script puts there is removed at the end (and a package.json it found there
@@ -25,7 +32,8 @@ fx=$(cd "$gen/../../fixtures" && pwd)
 shop=${1:-/srv/shop}
 mkdir -p "$shop"
 tools=$(mktemp -d)
-made=(leak.js secrets.js package.json tracked.js page.html leak-{0,1,2,3}.heapsnapshot
+made=(leak.js secrets.js package.json tracked.js page.html realms.js realms.heapsnapshot
+  leak-{0,1,2,3}.heapsnapshot
   node-small.heapsnapshot secrets.heapsnapshot tracked.heapsnapshot tracked.heaptimeline
   app.bundle.js app.bundle.js.map app.heapsnapshot)
 [[ -e $shop/package.json ]] && cp -p "$shop/package.json" "$tools/package.json.found"
@@ -36,7 +44,8 @@ cleanup() {
 }
 trap cleanup EXIT
 export HOME=$shop
-cp "$fx/leak/leak.js" "$gen/secrets.js" "$gen/package.json" "$fx/alloc/tracked.js" "$fx/chrome/page.html" "$shop/"
+cp "$fx/leak/leak.js" "$gen/secrets.js" "$gen/package.json" "$fx/alloc/tracked.js" "$fx/chrome/page.html" \
+  "$gen/realms.js" "$shop/"
 cd "$shop"
 pack() { gzip -9n -c "$1" > "$2"; }
 
@@ -60,5 +69,7 @@ cp "$gen/chrome-snap.mjs" "$gen/package.json" "$tools/gen/"
 (cd "$tools/gen" && HOME=$tools/home npm install --silent --no-audit --no-fund >/dev/null)
 HOME=$tools/home node "$tools/gen/chrome-snap.mjs" "$shop/page.html" "$tools/out" 3 'step()' 2
 for r in 0 1 2; do pack "$tools/out/chrome-$r.heapsnapshot" "$fx/chrome/chrome-$r.heapsnapshot.gz"; done
+HOME=$tools/home node "$tools/gen/chrome-snap.mjs" "$gen/contexts" "$tools/ctx" 1
+pack "$tools/ctx/chrome-0.heapsnapshot" "$fx/contexts/shop.heapsnapshot.gz"
 
 HOME=$tools/home "$fx/srcmap/make.sh" "$shop"
