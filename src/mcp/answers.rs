@@ -173,6 +173,45 @@ pub fn object(h: &Heap, id: &str, page: Page) -> Result<String, CliError> {
     Ok(t + &page.footer(edges.len()))
 }
 
+/// Native contexts, biggest attributed size first, then shared and not attributed.
+pub fn native_contexts(
+    id: &str,
+    found: &crate::analysis::native_contexts::NativeContexts,
+    page: Page,
+) -> String {
+    let all = &found.contexts;
+    let mut s = format!(
+        "{id}: {} native contexts, biggest attributed size first\n",
+        all.len()
+    );
+    let r = page.range(all.len());
+    for (i, c) in all[r.clone()].iter().enumerate() {
+        let name = if c.name.is_empty() {
+            "(unnamed)"
+        } else {
+            &c.name
+        };
+        let _ = writeln!(
+            s,
+            "{}. {name} @{}: {} attributed",
+            r.start + i + 1,
+            c.id,
+            size(c.attributed_size)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "shared between native contexts: {}",
+        size(found.shared.size)
+    );
+    let _ = writeln!(
+        s,
+        "not attributed to a native context: {}",
+        size(found.unattributed.size)
+    );
+    s + &page.footer(all.len())
+}
+
 /// Closure scopes (`system / Context`), biggest retained size first, each with its owner's
 /// code and its biggest variables.
 pub fn contexts(id: &str, scopes: &[Scope], maps: &mut SourceMaps, page: Page) -> String {

@@ -288,6 +288,16 @@ impl HeapTools {
     }
 
     #[tool(
+        description = "Native contexts (realms: a page, an iframe, a Node vm context) with the bytes attributed to each as DevTools attributes them, then objects shared between contexts and those attributed to none."
+    )]
+    fn native_contexts(&self, Parameters(a): Parameters<PagedArgs>) -> Result<String, ErrorData> {
+        let (id, h) = self.heap(&a.snapshot)?;
+        let found = crate::analysis::native_contexts::NativeContexts::compute(&h);
+        let page = answers::Page::new(a.offset, a.limit);
+        Ok(answers::native_contexts(&id, &found, page))
+    }
+
+    #[tool(
         description = "Where objects were allocated (a snapshot taken with allocation tracking): one row per function, allocated and still live, paged."
     )]
     fn allocations(&self, Parameters(a): Parameters<PagedArgs>) -> Result<String, ErrorData> {

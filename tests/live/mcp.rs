@@ -144,7 +144,13 @@ fn an_mcp_client_hears_closure_scopes_and_allocations() {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect();
-        for want in ["contexts", "allocations", "capture", "check"] {
+        for want in [
+            "contexts",
+            "native_contexts",
+            "allocations",
+            "capture",
+            "check",
+        ] {
             assert!(tools.iter().any(|t| t == want), "{want} in {tools:?}");
         }
         // The leaking app's module scope is the biggest, its Map first among its variables.
@@ -188,12 +194,44 @@ fn an_mcp_client_hears_closure_scopes_and_allocations() {
             "{next}"
         );
 
+        // A page with an iframe: its realms with the bytes DevTools attributes to each (the
+        // oracle's numbers in fixtures/contexts/shop.contexts.json).
+        let shop = common::fixture("contexts/shop.heapsnapshot.gz");
+        let realms = call(&client, "native_contexts", json!({ "snapshot": shop }))
+            .await
+            .unwrap();
+        let lines: Vec<&str> = realms.lines().collect();
+        assert!(
+            lines[0].ends_with(": 3 native contexts, biggest attributed size first"),
+            "{realms}"
+        );
+        assert_eq!(
+            lines[1],
+            format!(
+                "1. http://shop.localhost:8080 @7601: {} attributed",
+                size(316_100)
+            ),
+            "{realms}"
+        );
+        assert_eq!(
+            lines[3],
+            format!("3. (unnamed) @7415: {} attributed", size(81_596))
+        );
+        assert_eq!(
+            lines[4],
+            format!("shared between native contexts: {}", size(250_990))
+        );
+        assert_eq!(
+            lines[5],
+            format!("not attributed to a native context: {}", size(353_788))
+        );
+
         // The tracked fixture: Order's constructor allocated in tracked.js, most of it live.
         let tracked = common::fixture("alloc/tracked.heapsnapshot.gz");
         let alloc = call(&client, "allocations", json!({ "snapshot": tracked }))
             .await
             .unwrap();
-        assert!(alloc.starts_with("s2: "), "{alloc}");
+        assert!(alloc.starts_with("s3: "), "{alloc}");
         let order = alloc
             .lines()
             .find(|l| l.contains(". Order at tracked.js:20:26"))
