@@ -1,6 +1,7 @@
 //! Immediate dominators and retained sizes: semi-NCA (Lengauer–Tarjan's semi-dominators
-//! with path compression, then nearest common ancestors) over essential edges, on flat arrays, with DevTools' treatment of nodes the
-//! root does not reach (their subtrees hang off the root), so that every number matches.
+//! with path compression, then nearest common ancestors) over essential edges, on flat
+//! arrays, with DevTools' treatment of nodes the root does not reach (their subtrees hang
+//! off the root), so that every number matches.
 
 use super::retainers::Retainers;
 use crate::snapshot::Snapshot;
@@ -28,17 +29,16 @@ pub fn retained_sizes(idom: &[u32], order: Vec<u32>, shallow: &[u32]) -> Vec<u64
     retained
 }
 
-/// Immediate dominators in three passes, each on dense arrays indexed by DFS number: the
-/// numbering itself (the only pass that follows edges in heap order), the essential
-/// predecessors of each number gathered into one CSR in number order, then semi-NCA over
-/// those lists. On real heaps node ordinals have no locality; after the first pass every
-/// per-vertex read is by number, so the hot loop walks its lists in order.
+/// Immediate dominators in three passes: the DFS numbering (the only pass that follows
+/// edges), semi-dominators over the retainer index, then semi-NCA's nearest common
+/// ancestors. For the middle pass the retainer index's sources are rewritten in place into
+/// DFS numbers and back afterwards (`ret` is as it was when this returns): a separate
+/// predecessor list would cost 4 bytes per edge at the load's memory peak.
 pub fn calculate_dominators(
     s: &Snapshot,
-    ret: &Retainers,
+    ret: &mut Retainers,
     essential: &BitVec,
     slot_essential: &BitVec,
-    scratch: Vec<u32>,
     cancel: &dyn Fn() -> bool,
 ) -> Option<Dominators> {
     let n = s.node_count();
@@ -60,15 +60,18 @@ pub fn calculate_dominators(
         parent,
         ..
     } = nb;
-    let mut preds = Predecessors::build(ret, slot_essential, &num, scratch);
+    map_in_place(&mut ret.node, |o| num[o as usize + 1]);
     // `parent` becomes each number's immediate dominator (a number). The `num` buffer
-    // becomes the forest, then the idom column, grown and shrunk in place, and the list
-    // starts' buffer is handed on as scratch: freeing a block of 1 to 32 MB mid-load would
-    // raise glibc's mmap threshold, and later blocks that size would stay resident when
-    // freed (measured: +7% peak RSS on a 264 MB file).
+    // becomes the forest, then the idom column, grown and shrunk in place, and the
+    // semi-dominators' buffer is handed on as scratch: freeing a block of 1 to 32 MB
+    // mid-load would raise glibc's mmap threshold, and later blocks that size would stay
+    // resident when freed (measured: +7% peak RSS on a 264 MB file).
     let mut dom = parent;
-    let mut idom = semi_dominators(&mut preds, &dom, num, cancel)?;
-    immediate_dominators(&preds.first[1..], &mut dom);
+    let mut semi = vec![0u32; n + 1];
+    let forest = semi_dominators(ret, slot_essential, &vertex, &dom, num, &mut semi, cancel);
+    map_in_place(&mut ret.node, |w| vertex[w as usize] - 1);
+    let mut idom = forest?;
+    immediate_dominators(&semi, &mut dom);
 
     // Back to node ordinals; the DFS order is the `vertex` buffer.
     idom.truncate(n);
@@ -79,7 +82,7 @@ pub fn calculate_dominators(
     let mut order = vertex;
     order.remove(0);
     order.iter_mut().for_each(|v| *v -= 1);
-    let mut scratch = preds.first;
+    let mut scratch = semi;
     scratch.clear();
     Some(Dominators {
         idom,
@@ -87,6 +90,13 @@ pub fn calculate_dominators(
         unreachable_from_root: n as u32 - reached_from_root,
         scratch,
     })
+}
+
+/// `v[i] = f(v[i])`, on both cores.
+fn map_in_place(v: &mut [u32], f: impl Fn(u32) -> u32 + Sync) {
+    use rayon::prelude::*;
+    v.par_chunks_mut(1 << 16)
+        .for_each(|c| c.iter_mut().for_each(|x| *x = f(*x)));
 }
 
 /// Numbers every node, DevTools' way: a DFS from the root over essential edges in edge
@@ -156,58 +166,20 @@ fn number_by_dfs(
     reached_from_root
 }
 
-/// Each number's essential predecessors, as numbers, in one CSR ordered by number:
-/// `from[first[w]..first[w + 1]]`. Built in node-ordinal order (the retainer index's own
-/// order), so the only random accesses are independent loads and stores, never a chain.
-struct Predecessors {
-    first: Vec<u32>,
-    from: Vec<u32>,
-}
-
-impl Predecessors {
-    /// `num` maps ordinal + 1 to its number (every node numbered); `scratch` is reused
-    /// for the lists.
-    fn build(ret: &Retainers, slot_essential: &BitVec, num: &[u32], scratch: Vec<u32>) -> Self {
-        let n = num.len() - 1;
-        // Counts land one past their number, so the running sum leaves each start in place.
-        let mut first = vec![0u32; n + 2];
-        for o in 0..n {
-            let c = ret.of(o as u32).filter(|&k| slot_essential.get(k)).count();
-            first[num[o + 1] as usize + 1] = c as u32;
-        }
-        let mut acc = 0u32;
-        for f in first.iter_mut() {
-            acc += *f;
-            *f = acc;
-        }
-        let mut from = scratch;
-        from.clear();
-        from.resize(acc as usize, 0);
-        for o in 0..n {
-            let mut at = first[num[o + 1] as usize] as usize;
-            for k in ret.of(o as u32) {
-                if slot_essential.get(k) {
-                    from[at] = num[ret.node[k] as usize + 1];
-                    at += 1;
-                }
-            }
-        }
-        Predecessors { first, from }
-    }
-}
-
-/// Semi-dominators by path compression, as in Lengauer–Tarjan, numbers descending. `parent`
-/// is each number's DFS parent. Each number's semi-dominator is left in `preds.first[w + 1]`
-/// (the list end no later number reads): a slot per number without another array.
+/// Semi-dominators by path compression, as in Lengauer–Tarjan, numbers descending, into
+/// `semi`. `ret.node` holds DFS numbers here; `parent` is each number's DFS parent.
 ///
 /// DevTools' extras give the same tree as its Lengauer–Tarjan: a number with no essential
 /// predecessor (an orphan's DFS start) takes the root as semi-dominator; clique members
 /// numbered under the root are above every reached number, so they never lower a reached
 /// number's semi, and their DFS parent, the root, is their dominator.
 fn semi_dominators(
-    preds: &mut Predecessors,
+    ret: &Retainers,
+    slot_essential: &BitVec,
+    vertex: &[u32],
     parent: &[u32],
     buffer: Vec<u32>,
+    semi: &mut [u32],
     cancel: &dyn Fn() -> bool,
 ) -> Option<Vec<u32>> {
     let count = parent.len() as u32 - 1;
@@ -224,9 +196,18 @@ fn semi_dominators(
         if w & 0xFFFF == 0 && cancel() {
             return None;
         }
-        let (a, b) = (preds.first[w as usize], preds.first[w as usize + 1]);
-        let mut sw = if a == b { 1 } else { w };
-        for &v in &preds.from[a as usize..b as usize] {
+        // Lists are in heap order, not number order: ask early for the next ones' starts.
+        if w > 3 {
+            prefetch(&ret.first, vertex[w as usize - 2] as usize - 1);
+        }
+        let mut sw = w;
+        let mut any = false;
+        for k in ret.of(vertex[w as usize] - 1) {
+            if !slot_essential.get(k) {
+                continue;
+            }
+            any = true;
+            let v = ret.node[k];
             // Numbers below `w` are not linked yet: their semi is their own number.
             let su = if lt[v as usize * 2 + ANCESTOR] == 0 {
                 v
@@ -235,11 +216,31 @@ fn semi_dominators(
             };
             sw = sw.min(su);
         }
-        preds.first[w as usize + 1] = sw;
+        if !any {
+            sw = 1;
+        }
+        semi[w as usize] = sw;
         lt[w as usize * 2 + ANCESTOR] = parent[w as usize];
         lt[w as usize * 2 + LABEL] = sw;
     }
     Some(lt)
+}
+
+/// A hint that `v[i]` will be read soon (no effect on results).
+#[inline(always)]
+fn prefetch(v: &[u32], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = v.get(i) {
+        // SAFETY: a prefetch reads nothing and never faults; SSE is in the x86_64 baseline.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch(
+                (x as *const u32).cast::<i8>(),
+                std::arch::x86_64::_MM_HINT_T0,
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, i);
 }
 
 /// Semi-NCA's second half: each number's immediate dominator is the nearest dominator-tree

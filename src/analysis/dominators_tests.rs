@@ -57,7 +57,7 @@ fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
         let n = 2 + rng.below(60) as usize;
         let extra = rng.below(3 * n as u64) as usize;
         let s = random_snapshot(&mut rng, n, extra);
-        let (ret, slot_edge) = Retainers::build(&s);
+        let (mut ret, slot_edge) = Retainers::build(&s);
         let mut essential = BitVec::new(s.edge_count());
         for e in 0..s.edge_count() {
             // Self edges are never essential (DevTools' rule); petgraph ignores them anyway.
@@ -68,8 +68,11 @@ fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
         }
         let shallow = s.node_self_size.clone();
         let slot_essential = super::essential::slot_essential(&essential, &slot_edge);
-        let dom = calculate_dominators(&s, &ret, &essential, &slot_essential, slot_edge, &|| false)
-            .unwrap();
+        let before = ret.node.clone();
+        let dom =
+            calculate_dominators(&s, &mut ret, &essential, &slot_essential, &|| false).unwrap();
+        // The pass rewrites the retainer index's sources and must leave them as they were.
+        assert_eq!(ret.node, before, "round {round}");
         let retained = super::dominators::retained_sizes(&dom.idom, dom.order.clone(), &shallow);
 
         let mut g: DiGraph<(), ()> = DiGraph::new();
@@ -132,10 +135,13 @@ fn orphans_and_cliques_hang_off_the_root_as_in_devtools() {
                 g.add_edge(nodes[0], nodes[v], ());
             }
         }
-        let (ret, slot_edge) = Retainers::build(&s);
+        let (mut ret, slot_edge) = Retainers::build(&s);
         let slot_essential = super::essential::slot_essential(&essential, &slot_edge);
-        let dom = calculate_dominators(&s, &ret, &essential, &slot_essential, slot_edge, &|| false)
-            .unwrap();
+        let before = ret.node.clone();
+        let dom =
+            calculate_dominators(&s, &mut ret, &essential, &slot_essential, &|| false).unwrap();
+        // The pass rewrites the retainer index's sources and must leave them as they were.
+        assert_eq!(ret.node, before, "round {round}");
         let expected = simple_fast(&g, nodes[0]);
         let mut unreached = 0;
         for v in 1..n {

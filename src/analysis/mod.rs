@@ -119,7 +119,7 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
         dom_state::propagate_dom_state(&mut snap)
     })?;
     // The reader usually built the retainer index already, while it read the strings.
-    let (retainers, slot_edge) = match snap.retainer_index.take() {
+    let (mut retainers, slot_edge) = match snap.retainer_index.take() {
         Some(index) => index,
         None => ctl.phase("Building retainers", || Retainers::build(&snap))?,
     };
@@ -136,7 +136,10 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
     let page_roots = flags::has_page_roots(&snap);
     let (dom, rest) = {
         let s = &snap;
-        let (eph, retainers, dom_state) = (&eph, &retainers, &dom_state);
+        let (eph, dom_state) = (&eph, &dom_state);
+        // The dominator pass borrows the retainer index to rewrite it and back: statistics,
+        // which read it too, wait until after.
+        let retainers = &mut retainers;
         let calc_flags = || {
             ctl.phase("Calculating node flags", || {
                 flags::calculate_flags(s, dom_state)
@@ -180,20 +183,23 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                         &mut appended,
                     )
                 })?;
-                let stats = ctl.phase("Calculating statistics", || {
-                    statistics::calculate_statistics(s, &shallow, retainers)
+                // The grouping keeps no column per node, so it costs nothing at the peak.
+                let grouping = ctl.phase("Grouping objects by class", || {
+                    let cols = summary::Columns::all(&shallow, &class);
+                    summary::group(s, &distance, cols, &appended)
                 })?;
-                Ok((flags, shallow, distance, class, interfaces, stats))
+                Ok((flags, shallow, distance, class, interfaces, grouping))
             },
         )
     };
     let (flags_a, mut dom) = dom?;
-    let (flags_b, shallow, distance, class, interfaces, mut statistics) = rest?;
+    let (flags_b, shallow, distance, class, interfaces, grouping) = rest?;
     let flags = flags_a.or(flags_b).unwrap_or_default();
-    let (retained, grouping, dominator_tree) =
-        retained_and_grouping(&snap, &mut dom, &shallow, &distance, &class, &appended, ctl)?;
+    let (retained, dominator_tree, mut statistics) =
+        retained_and_tree(&snap, &mut dom, &retainers, &shallow, ctl)?;
     let summary = ctl.phase("Summing retained sizes by class", || {
-        grouping.finish(&snap, &dominator_tree, &retained)
+        let cols = summary::Columns::all(&shallow, &class);
+        grouping.finish(&snap, cols, &dominator_tree, &retained)
     })?;
     for t in &appended {
         snap.strings.push(t);
@@ -221,68 +227,57 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
 }
 
 /// The dominator chain after the flags: essential edges, then dominators over them.
-/// `slot_edge` (each retainer slot's edge) is spent on the way and reused as scratch.
+/// `slot_edge` (each retainer slot's edge) is spent on the way.
 fn essential_and_dominators(
     s: &Snapshot,
     flags: Option<&[u8]>,
     eph: &weakmap::Ephemerons,
-    retainers: &Retainers,
+    retainers: &mut Retainers,
     slot_edge: Vec<u32>,
     ctl: &Control<'_>,
 ) -> Result<dominators::Dominators, Cancelled> {
     let (essential, slot_essential) = ctl.phase("Finding essential edges", || {
         let essential = essential::essential_edges(s, flags, eph);
         let slot_essential = essential::slot_essential(&essential, &slot_edge);
+        drop(slot_edge);
         (essential, slot_essential)
     })?;
     let cancel = || ctl.cancelled();
     let dom = ctl.phase("Building dominator tree", || {
-        dominators::calculate_dominators(
-            s,
-            retainers,
-            &essential,
-            &slot_essential,
-            slot_edge,
-            &cancel,
-        )
+        dominators::calculate_dominators(s, retainers, &essential, &slot_essential, &cancel)
     })?;
     dom.ok_or(Cancelled)
 }
 
-/// Retained sizes, then the Summary's grouping, beside the dominated-nodes index: three
-/// passes on two cores. The grouping waits until here (it needs no dominators) so that its
-/// per-node slots are not alive beside Lengauer–Tarjan's arrays, the load's memory peak;
-/// it follows the retained sizes, which free the DFS order.
-fn retained_and_grouping(
+/// Retained sizes beside the dominated-nodes index and the statistics, on two cores.
+fn retained_and_tree(
     s: &Snapshot,
     dom: &mut dominators::Dominators,
+    retainers: &Retainers,
     shallow: &[u32],
-    distance: &[i32],
-    class: &[u32],
-    appended: &[String],
     ctl: &Control<'_>,
-) -> Result<(Vec<u64>, summary::Grouping, DominatorTree), Cancelled> {
+) -> Result<(Vec<u64>, DominatorTree, Statistics), Cancelled> {
     let scratch = std::mem::take(&mut dom.scratch);
     let order = std::mem::take(&mut dom.order);
     let idom = &dom.idom;
-    let (retained_and_grouping, dominator_tree) = rayon::join(
-        || -> Result<_, Cancelled> {
-            let retained = ctl.phase("Calculating retained sizes", || {
-                dominators::retained_sizes(idom, order, shallow)
-            })?;
-            let grouping = ctl.phase("Grouping objects by class", || {
-                summary::group(s, shallow, distance, class, appended, None)
-            })?;
-            Ok((retained, grouping))
-        },
+    let (retained, tree_and_stats) = rayon::join(
         || {
-            ctl.phase("Building dominated nodes", || {
-                DominatorTree::build(idom, s.root, scratch)
+            ctl.phase("Calculating retained sizes", || {
+                dominators::retained_sizes(idom, order, shallow)
             })
         },
+        || -> Result<_, Cancelled> {
+            let tree = ctl.phase("Building dominated nodes", || {
+                DominatorTree::build(idom, s.root, scratch)
+            })?;
+            let stats = ctl.phase("Calculating statistics", || {
+                statistics::calculate_statistics(s, shallow, retainers)
+            })?;
+            Ok((tree, stats))
+        },
     );
-    let (retained, grouping) = retained_and_grouping?;
-    Ok((retained, grouping, dominator_tree?))
+    let (tree, stats) = tree_and_stats?;
+    Ok((retained?, tree, stats))
 }
 
 impl Heap {

@@ -57,29 +57,104 @@ pub fn aggregates_with_classes(
     extra: &[String],
     filter: Option<&BitVec>,
 ) -> Vec<ClassAggregate> {
-    group(&h.snap, &h.shallow, &h.distance, class, extra, filter).finish(
-        &h.snap,
-        &h.dominator_tree,
-        &h.retained,
-    )
+    let cols = Columns {
+        shallow: &h.shallow,
+        class,
+        filter,
+    };
+    group(&h.snap, &h.distance, cols, extra).finish(&h.snap, cols, &h.dominator_tree, &h.retained)
+}
+
+/// The per-node columns that say which row a node falls in: grouping and finishing must
+/// be given the same.
+#[derive(Clone, Copy)]
+pub struct Columns<'a> {
+    pub shallow: &'a [u32],
+    pub class: &'a [u32],
+    /// Nodes to aggregate (None: all objects).
+    pub filter: Option<&'a BitVec>,
+}
+
+impl<'a> Columns<'a> {
+    /// Every object's columns, unfiltered.
+    pub fn all(shallow: &'a [u32], class: &'a [u32]) -> Self {
+        Columns {
+            shallow,
+            class,
+            filter: None,
+        }
+    }
 }
 
 /// Objects grouped by class key with everything but the retained sizes (which need the
-/// dominator tree): it can be made while dominators are still being computed.
+/// dominator tree): it can be made while dominators are still being computed. It holds no
+/// column per node (the row of a node is worked out again from its class and location
+/// when needed), so that it costs no memory at the load's peak.
 pub struct Grouping {
     aggs: Vec<ClassAggregate>,
-    /// Row of each node (NONE: not aggregated).
-    node_slot: Vec<u32>,
+    rows: Rows,
 }
 
-pub fn group(
-    s: &Snapshot,
-    shallow: &[u32],
-    distance: &[i32],
-    class: &[u32],
-    extra: &[String],
-    filter: Option<&BitVec>,
-) -> Grouping {
+/// Which row each node falls in: by class, or for objects with a location by that location
+/// entry (found by rank in a bitmap of located ordinals).
+struct Rows {
+    of_class: FxHashMap<u32, u32>,
+    /// Row of each `s.locations` entry that is an aggregated object's (else NONE).
+    of_location: Vec<u32>,
+    /// One bit per node: has a location entry.
+    located: Vec<u64>,
+    /// Located ordinals before each 64-node word of `located`.
+    rank: Vec<u32>,
+}
+
+impl Rows {
+    fn new(s: &Snapshot) -> Self {
+        let n = s.node_count();
+        let mut located = vec![0u64; n.div_ceil(64)];
+        for &(o, _) in &s.locations {
+            located[o as usize >> 6] |= 1 << (o & 63);
+        }
+        let mut rank = Vec::with_capacity(located.len());
+        let mut acc = 0u32;
+        for w in &located {
+            rank.push(acc);
+            acc += w.count_ones();
+        }
+        Rows {
+            of_class: FxHashMap::default(),
+            of_location: vec![NONE; s.locations.len()],
+            located,
+            rank,
+        }
+    }
+
+    /// The index in `s.locations` of `o`'s entry, if it has one.
+    #[inline]
+    fn location_index(&self, o: u32) -> Option<usize> {
+        let (w, b) = (o as usize >> 6, o & 63);
+        let word = self.located[w];
+        (word >> b & 1 != 0)
+            .then(|| (self.rank[w] + (word & ((1u64 << b) - 1)).count_ones()) as usize)
+    }
+
+    #[inline]
+    fn row_of(&self, s: &Snapshot, c: Columns<'_>, o: u32) -> u32 {
+        if c.shallow[o as usize] == 0 || c.filter.is_some_and(|f| !f.get(o as usize)) {
+            return NONE;
+        }
+        if s.ntype(o) == NodeType::OBJECT
+            && let Some(i) = self.location_index(o)
+        {
+            return self.of_location[i];
+        }
+        self.of_class
+            .get(&c.class[o as usize])
+            .copied()
+            .unwrap_or(NONE)
+    }
+}
+
+pub fn group(s: &Snapshot, distance: &[i32], c: Columns<'_>, extra: &[String]) -> Grouping {
     let n = s.node_count();
     let base = s.strings.len();
     let text = |c: u32| -> &str {
@@ -89,106 +164,86 @@ pub fn group(
             extra.get(c as usize - base).map_or("", |t| t.as_str())
         }
     };
-    let mut slot_of_class = vec![NONE; base + extra.len()];
+    let mut rows = Rows::new(s);
     let mut slot_of_located: HashMap<String, u32> = HashMap::new();
     let mut aggs: Vec<ClassAggregate> = Vec::new();
     // Looked up once per located object: a fast hash matters.
     let mut slot_of_tuple: FxHashMap<(u32, u32, u32, u32), u32> = FxHashMap::default();
-    let mut node_slot = vec![NONE; n];
-    let mut loc_cursor = 0usize;
     for o in 0..n as u32 {
-        let size = shallow[o as usize];
-        if size == 0 {
+        let size = c.shallow[o as usize];
+        if size == 0 || c.filter.is_some_and(|f| !f.get(o as usize)) {
             continue;
         }
-        if let Some(f) = filter
-            && !f.get(o as usize)
-        {
-            continue;
-        }
-        let c = class[o as usize];
+        let cl = c.class[o as usize];
         let d = distance[o as usize];
-        let mut located = None;
-        if s.ntype(o) == NodeType::OBJECT {
-            while loc_cursor < s.locations.len() && s.locations[loc_cursor].0 < o {
-                loc_cursor += 1;
-            }
-            if let Some(&(lo, l)) = s.locations.get(loc_cursor)
-                && lo == o
-            {
-                located = Some((l.script_id, l.line, l.column, c));
-            }
-        }
+        let located = match s.ntype(o) {
+            NodeType::OBJECT => rows.location_index(o),
+            _ => None,
+        };
         let slot = match located {
-            None => match slot_of_class[c as usize] {
-                NONE => {
-                    let slot = aggs.len() as u32;
-                    slot_of_class[c as usize] = slot;
-                    aggs.push(ClassAggregate::new(format!(",{}", text(c)), text(c), d));
-                    slot
-                }
-                slot => slot,
-            },
+            None => *rows.of_class.entry(cl).or_insert_with(|| {
+                aggs.push(ClassAggregate::new(format!(",{}", text(cl)), text(cl), d));
+                aggs.len() as u32 - 1
+            }),
             // Located keys: numbers first; the text key (which merges equal class names) is
             // built once per distinct (location, class).
-            Some(tuple) => match slot_of_tuple.get(&tuple) {
-                Some(&slot) => slot,
-                None => {
-                    let (sid, line, col, _) = tuple;
-                    let key = format!("{sid},{line},{col},{}", text(c));
-                    let slot = match slot_of_located.get(&key) {
-                        Some(&slot) => slot,
-                        None => {
-                            let slot = aggs.len() as u32;
-                            slot_of_located.insert(key.clone(), slot);
-                            aggs.push(ClassAggregate::new(key, text(c), d));
-                            slot
-                        }
-                    };
-                    slot_of_tuple.insert(tuple, slot);
-                    slot
-                }
-            },
+            Some(i) => {
+                let l = s.locations[i].1;
+                let tuple = (l.script_id, l.line, l.column, cl);
+                let slot = match slot_of_tuple.get(&tuple) {
+                    Some(&slot) => slot,
+                    None => {
+                        let key = format!("{},{},{},{}", l.script_id, l.line, l.column, text(cl));
+                        let slot = *slot_of_located.entry(key.clone()).or_insert_with(|| {
+                            aggs.push(ClassAggregate::new(key, text(cl), d));
+                            aggs.len() as u32 - 1
+                        });
+                        slot_of_tuple.insert(tuple, slot);
+                        slot
+                    }
+                };
+                rows.of_location[i] = slot;
+                slot
+            }
         };
         let a = &mut aggs[slot as usize];
         a.count += 1;
         a.distance = a.distance.min(d);
         a.shallow_size += size as u64;
-        node_slot[o as usize] = slot;
     }
-
-    Grouping { aggs, node_slot }
+    Grouping { aggs, rows }
 }
 
 impl Grouping {
-    /// Adds each class's retained size and folds rows with equal public keys.
+    /// Adds each class's retained size and folds rows with equal public keys. `c` must be
+    /// the columns the grouping was made from.
     pub fn finish(
         self,
         s: &Snapshot,
+        c: Columns<'_>,
         tree: &DominatorTree,
         retained: &[u64],
     ) -> Vec<ClassAggregate> {
-        let Grouping {
-            mut aggs,
-            node_slot,
-        } = self;
+        let Grouping { mut aggs, rows } = self;
         // Members (ascending, each list sized exactly: growing them one push at a time
         // while grouping held up to twice the memory through the dominator pass) on one
         // core; the retained sizes on the other.
         let k = aggs.len();
         let root = s.root;
+        let row_of = |o: u32| rows.row_of(s, c, o);
         let (_, sums) = rayon::join(
             || {
                 for a in aggs.iter_mut() {
                     a.members = Vec::with_capacity(a.count as usize);
                 }
-                for (o, &slot) in node_slot.iter().enumerate() {
+                for o in 0..s.node_count() as u32 {
+                    let slot = row_of(o);
                     if slot != NONE {
-                        aggs[slot as usize].members.push(o as u32);
+                        aggs[slot as usize].members.push(o);
                     }
                 }
             },
-            || topmost_retained(tree, retained, &node_slot, root, k),
+            || topmost_retained(tree, retained, &row_of, root, k),
         );
         for (a, sum) in aggs.iter_mut().zip(sums) {
             a.retained_size += sum;
@@ -217,13 +272,13 @@ impl Grouping {
 fn topmost_retained(
     tree: &DominatorTree,
     retained: &[u64],
-    node_slot: &[u32],
+    row_of: &(dyn Fn(u32) -> u32 + Sync),
     root: u32,
     k: usize,
 ) -> Vec<u64> {
     use rayon::prelude::*;
     let mut sums = vec![0u64; k];
-    let root_slot = node_slot[root as usize];
+    let root_slot = row_of(root);
     let children = tree.of(root);
     // The root counts for its row, which is then seen on every path below it.
     let mut seen_below_root = None;
@@ -236,7 +291,7 @@ fn topmost_retained(
     let walk = |mut st: Walk, start: u32| {
         st.list.push(start);
         while let Some(o) = st.list.pop() {
-            let slot = node_slot[o as usize];
+            let slot = row_of(o);
             let below = tree.of(o);
             if slot != NONE && !st.seen[slot as usize] {
                 st.sums[slot as usize] += retained[o as usize];
