@@ -26,6 +26,27 @@ pub fn resident() -> Option<Resident> {
     })
 }
 
+/// Pins glibc's mmap threshold at its initial 128 KiB. Left dynamic, glibc raises it to the
+/// size of each large block freed (up to 32 MiB), so that later blocks below that size come
+/// from the heap and stay resident once freed: a load frees many such blocks (read-ahead
+/// chunks, per-phase scratch columns), and measured on a 264 MB snapshot the freed ones
+/// still held 38 MB at the end of the load, the peak. Called before a file is read; once.
+pub fn pin_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            unsafe extern "C" {
+                fn mallopt(param: i32, value: i32) -> i32;
+            }
+            const M_MMAP_THRESHOLD: i32 = -3;
+            // SAFETY: glibc's mallopt takes two ints, may be called at any time, and only
+            // changes where later allocations come from.
+            unsafe { mallopt(M_MMAP_THRESHOLD, 128 << 10) };
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -25,6 +25,7 @@ pub fn read_snapshot(
     cancel: Option<&AtomicBool>,
     on_bytes: ByteProgress<'_>,
 ) -> Result<Snapshot, LoadError> {
+    crate::process_memory::pin_mmap_threshold();
     let io = |source| LoadError::Io {
         path: path.to_path_buf(),
         source,
