@@ -272,7 +272,7 @@ impl Grouping {
 fn topmost_retained(
     tree: &DominatorTree,
     retained: &[u64],
-    row_of: &(dyn Fn(u32) -> u32 + Sync),
+    row_of: &(impl Fn(u32) -> u32 + Sync),
     root: u32,
     k: usize,
 ) -> Vec<u64> {
