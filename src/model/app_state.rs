@@ -13,7 +13,7 @@ use super::load_queue::LoadQueue;
 use super::loader::{LoadFailure, Loaded};
 use super::object_search::ObjectSearch;
 use super::profile_list::Profiles;
-use super::selection::{Selection, open_in_editor};
+use super::selection::{Selection, start_editor};
 use super::series::Series;
 use super::settings::{Settings, Tab};
 use super::snapshots::Snapshots;
@@ -85,9 +85,8 @@ impl AppState {
             Command::SetPathCount(k) => done!(self.selection.set_path_count(k, set, snaps, jobs)),
             Command::Redact { snap, to } => snaps.redact(snap, to, jobs),
             Command::Cancel(key) => done!(jobs.request_cancel(key)),
-            Command::OpenInEditor { file, line, column } => {
-                open_in_editor(&set.editor, &file, line, column)
-            }
+            Command::OpenInEditor { file, line, column } => start_editor(set, &file, line, column),
+            Command::NativeContexts(id) => done!(snaps.native_contexts(id, jobs)),
             Command::OpenCode(loc) => done!(self.selection.open_code(loc, jobs)),
             Command::SetEditor(t) => done!(set.editor = t),
             Command::SetSizeStyle(style) => done!(set.size_style = style),
@@ -134,7 +133,7 @@ impl AppState {
             JobOutput::Found(r) => done!(self.search_results = snaps.snap(r.snap).and(Some(r))),
             JobOutput::Saved(Ok(what)) => Effects::status(what),
             JobOutput::EditorTarget(Ok((file, line, column))) => {
-                open_in_editor(&self.settings.editor, &file, line, column)
+                start_editor(&self.settings, &file, line, column)
             }
             JobOutput::Saved(Err(e)) | JobOutput::EditorTarget(Err(e)) => Effects::error(e),
             JobOutput::Failed(e) => self.failed(done_job.key, e, jobs),

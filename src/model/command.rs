@@ -57,6 +57,8 @@ pub enum Command {
     /// leads there (a job: finding the file reads the script and its map).
     OpenCode(crate::analysis::locations::SourceLocation),
     SetEditor(String),
+    /// Attribute a snapshot's objects to its native contexts (the filter menu opened).
+    NativeContexts(SnapId),
     /// Sizes in B/kB/MB/GB, or in kB only as DevTools writes them (remembered).
     SetSizeStyle(crate::fmt::SizeStyle),
     /// Which path the retainers tree expands (remembered).

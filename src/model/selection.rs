@@ -256,8 +256,15 @@ impl Selection {
     }
 }
 
-/// Starts the user's editor (`template`, else $VISUAL/$EDITOR) at a line, not waited for.
-pub fn open_in_editor(template: &str, file: &std::path::Path, line: u32, column: u32) -> Effects {
+/// Starts the user's editor (the settings' template, else $VISUAL/$EDITOR) at a line, not
+/// waited for.
+pub fn start_editor(
+    settings: &Settings,
+    file: &std::path::Path,
+    line: u32,
+    column: u32,
+) -> Effects {
+    let template = settings.editor.as_str();
     let argv = crate::sources::editor_command(Some(template), file, line, column, &|k| {
         std::env::var(k).ok()
     });

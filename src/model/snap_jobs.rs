@@ -50,8 +50,11 @@ impl Snap {
             Tab::Scopes => self.ensure_scopes(jobs),
             Tab::Allocations => self.ensure_allocations(jobs),
             Tab::Timeline => self.ensure_timeline(jobs),
-            Tab::Summary | Tab::Statistics => self.ensure_native_contexts(jobs),
-            Tab::Containment
+            // The Summary's filter menu asks when it is opened (`Command::NativeContexts`):
+            // the attribution is not worth a core after every load.
+            Tab::Statistics => self.ensure_native_contexts(jobs),
+            Tab::Summary
+            | Tab::Containment
             | Tab::Dominators
             | Tab::Retainers
             | Tab::Comparison
@@ -77,7 +80,7 @@ impl Snap {
 
     /// The native contexts for the Summary's filter menu and the Statistics picker, once:
     /// a pass over the edges with one `u32` per node while it runs; what it keeps is small.
-    fn ensure_native_contexts(&mut self, jobs: &mut Jobs) {
+    pub fn ensure_native_contexts(&mut self, jobs: &mut Jobs) {
         if self.native_contexts.is_some() || self.native_contexts_work.is_for(&()) {
             return;
         }
@@ -265,8 +268,9 @@ impl Snap {
                 asked.is_some_and(|o| o.objects.is_none())
             }
             SnapJob::Timeline => self.timeline.is_none() && !self.timeline_work.is_ready(),
+            // Asked for when needed (the filter menu, Statistics): not waiting before.
             SnapJob::NativeContexts => {
-                self.native_contexts.is_none() && !self.native_contexts_work.is_ready()
+                self.native_contexts.is_none() && self.native_contexts_work.is_running()
             }
         }
     }

@@ -229,6 +229,11 @@ impl Snapshots {
         }
     }
 
+    /// Attributes snapshot `id`'s objects to its native contexts (a job), once.
+    pub fn native_contexts(&mut self, id: SnapId, jobs: &mut Jobs) {
+        self.with(id, |s| s.ensure_native_contexts(jobs));
+    }
+
     /// Lists the live objects an Allocations row of snapshot `id` allocated (a job).
     pub fn allocation_objects(&mut self, id: SnapId, chain: Vec<u32>, jobs: &mut Jobs) {
         self.with(id, |s| s.allocation_objects(chain, jobs));

@@ -308,6 +308,8 @@ fn filter_menu(
                     }
                 }
                 None => {
+                    // Computed when the menu is first opened.
+                    cmds.push(Command::NativeContexts(snap));
                     ui.weak("Native contexts: computing…");
                 }
             }
