@@ -61,17 +61,6 @@ pub fn kb(bytes: u64) -> String {
     }
 }
 
-/// A signed size delta in kB ("+1.5 kB", "−3.0 kB", "0 kB").
-pub fn signed_kb(v: i64) -> String {
-    if v < 0 {
-        format!("−{}", kb(v.unsigned_abs()))
-    } else if v > 0 {
-        format!("+{}", kb(v as u64))
-    } else {
-        "0 kB".into()
-    }
-}
-
 /// A size in decimal units with three significant digits (B, kB, MB, GB, TB): "48 B",
 /// "1.50 kB", "15.0 MB", "150 MB", "1.96 GB".
 pub fn bytes(b: u64) -> String {
@@ -141,7 +130,7 @@ mod tests {
         assert_eq!(kb(1500), "1.5 kB");
         assert_eq!(kb(123_456), "123 kB");
         assert_eq!(kb(12_345_678), "12,346 kB");
-        assert_eq!(signed_kb(-3000), "−3.0 kB");
+        assert_eq!(signed_size(-3000), "−3.00 kB");
         assert_eq!(bytes(0), "0 B");
         assert_eq!(bytes(48), "48 B");
         assert_eq!(bytes(999), "999 B");

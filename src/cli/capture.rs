@@ -119,8 +119,8 @@ fn watch(
             CaptureEvent::SnapshotStarted { path, .. } => current = path.display().to_string(),
             CaptureEvent::SnapshotProgress { done, total, bytes } if tty => {
                 let pct = done * 100 / total.max(1);
-                let kb = format::bytes(bytes);
-                eprint!("\r\x1b[K{current}: {pct}% of objects, {kb} written");
+                let written = format::bytes(bytes);
+                eprint!("\r\x1b[K{current}: {pct}% of objects, {written} written");
             }
             CaptureEvent::SnapshotProgress { .. } => {}
             CaptureEvent::SnapshotSaved(s) => {

@@ -5,7 +5,7 @@ use crate::analysis::distances::is_unreachable_or_system;
 use crate::snapshot::{EdgeType, NodeType};
 
 // Sizes, counts and percents are written by `crate::fmt`; the views name them through here.
-pub use crate::fmt::{bytes, group, kb, percent, signed, signed_kb, signed_size, size};
+pub use crate::fmt::{bytes, group, percent, signed, signed_size, size};
 
 /// DevTools' distance as a user sees it: None where it shows "−".
 pub fn shown_distance(d: i32) -> Option<i32> {

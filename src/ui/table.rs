@@ -74,10 +74,9 @@ pub fn indent(ui: &mut Ui, depth: usize) {
 /// hover.
 pub fn size_cell(ui: &mut Ui, bytes: u64, total: u64) {
     use crate::model::format;
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+    right(ui, |ui| {
         ui.label(egui::RichText::new(format::percent(bytes, total)).weak());
-        ui.label(format::size(bytes))
-            .on_hover_text(format!("{} bytes", format::group(bytes)));
+        exact_on_hover(ui, format::size(bytes), format::group(bytes));
     });
 }
 
@@ -91,25 +90,33 @@ pub fn number_width(ui: &Ui, usual: f32, columns: usize) -> f32 {
 /// A size, right-aligned, its exact bytes on hover.
 pub fn size_label(ui: &mut Ui, bytes: u64) {
     use crate::model::format;
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        ui.label(format::size(bytes))
-            .on_hover_text(format!("{} bytes", format::group(bytes)));
+    right(ui, |ui| {
+        exact_on_hover(ui, format::size(bytes), format::group(bytes))
     });
 }
 
 /// A size delta, right-aligned, its exact bytes on hover.
 pub fn signed_size_label(ui: &mut Ui, delta: i64) {
     use crate::model::format;
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        ui.label(format::signed_size(delta))
-            .on_hover_text(format!("{} bytes", format::signed(delta)));
+    right(ui, |ui| {
+        exact_on_hover(ui, format::signed_size(delta), format::signed(delta))
     });
 }
 
 pub fn right_label(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+    right(ui, |ui| {
         ui.label(text);
     });
+}
+
+/// Lays out `add` right-aligned, as number cells are.
+fn right(ui: &mut Ui, add: impl FnOnce(&mut Ui)) {
+    ui.with_layout(Layout::right_to_left(Align::Center), add);
+}
+
+/// A size as shown, with its exact bytes on hover.
+fn exact_on_hover(ui: &mut Ui, shown: String, exact: String) {
+    ui.label(shown).on_hover_text(format!("{exact} bytes"));
 }
 
 /// A header button; the active sort column gets a painted direction triangle (fonts may

@@ -81,14 +81,7 @@ pub fn find(tree: &Tree<Pane>, pane: Pane) -> Option<TileId> {
 /// A remembered layout is used only if it has each pane at most once and every view;
 /// otherwise (an older version's, or a damaged one) the default is.
 pub fn usable(tree: &Tree<Pane>, views: &[Tab]) -> bool {
-    let panes: Vec<Pane> = tree
-        .tiles
-        .tiles()
-        .filter_map(|t| match t {
-            Tile::Pane(p) => Some(*p),
-            Tile::Container(_) => None,
-        })
-        .collect();
+    let panes = open_panes(tree);
     let once = panes
         .iter()
         .enumerate()

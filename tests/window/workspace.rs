@@ -44,6 +44,16 @@ fn main_view_share(h: &Harness<'static, HeapdiveApp>, tab: Tab) -> f32 {
     rect.height() / H
 }
 
+/// The open snapshot's heap and its first Session (a leaked object of the samples).
+fn first_session(h: &Harness<'static, HeapdiveApp>) -> (std::sync::Arc<heapdive::Heap>, ObjRef) {
+    let st = &h.state().state;
+    let heap = st.snaps.current_snap().unwrap().heap().clone();
+    let session = (0..heap.node_count() as u32)
+        .find(|&o| heap.class_name(o) == "Session")
+        .unwrap();
+    (heap, ObjRef::new(st.snaps.current.unwrap(), session))
+}
+
 fn node_service() -> Vec<std::path::PathBuf> {
     (0..4)
         .map(|i| fixture(&format!("verdict/node-service/S{i}.heapsnapshot.gz")))
@@ -94,11 +104,7 @@ fn a_selected_leak_row_leaves_five_rows_of_the_leak_report_in_view() {
 fn a_selected_object_leaves_the_summary_most_of_the_height() {
     let mut h = harness_at(W, H);
     open(&mut h, vec![leak(3)]);
-    let heap = h.state().state.snaps.current_snap().unwrap().heap().clone();
-    let session = (0..heap.node_count() as u32)
-        .find(|&o| heap.class_name(o) == "Session")
-        .unwrap();
-    let obj = ObjRef::new(h.state().state.snaps.current.unwrap(), session);
+    let (_, obj) = first_session(&h);
     h.state_mut().run(Command::Reveal(Tab::Summary, obj));
     settle(&mut h);
     assert!(
@@ -184,11 +190,8 @@ fn expanded_chain(t: &TreeModel) -> Vec<(u32, Option<u32>)> {
 fn the_tree_the_words_and_the_graph_follow_one_path_to_the_leaked_session() {
     let mut h = harness_at(W, H);
     open(&mut h, vec![leak(3)]);
-    let heap = h.state().state.snaps.current_snap().unwrap().heap().clone();
-    let session = (0..heap.node_count() as u32)
-        .find(|&o| heap.class_name(o) == "Session")
-        .unwrap();
-    let obj = ObjRef::new(h.state().state.snaps.current.unwrap(), session);
+    let (heap, obj) = first_session(&h);
+    let session = obj.node;
     h.state_mut().run(Command::Select(obj));
     settle(&mut h);
     let st = &h.state().state;
