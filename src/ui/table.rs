@@ -1,8 +1,12 @@
 //! Shared pieces of the table views: the table skeleton, the tree toggle triangle (painted,
 //! so it shows with any font), size cells, headers, labelled fields and export buttons.
 
-use egui::{Align, Color32, Layout, Rect, Sense, Shape, Ui, Vec2, pos2};
+use egui::{
+    Align, Color32, Galley, Layout, Rect, Response, Role, Sense, Shape, TextStyle, TextWrapMode,
+    Ui, Vec2, WidgetInfo, WidgetText, pos2,
+};
 use egui_extras::{Column as Col, TableBuilder, TableRow};
+use std::sync::Arc;
 
 /// The skeleton of every table view: striped, resizable columns (the first, the name,
 /// takes the room that is left), clickable rows, cells laid out left to right. The caller
@@ -74,10 +78,9 @@ pub fn indent(ui: &mut Ui, depth: usize) {
 /// hover.
 pub fn size_cell(ui: &mut Ui, bytes: u64, total: u64) {
     use crate::model::format;
-    right(ui, |ui| {
-        ui.label(egui::RichText::new(format::percent(bytes, total)).weak());
-        exact_on_hover(ui, format::size(bytes), format::group(bytes));
-    });
+    let share = egui::RichText::new(format::percent(bytes, total)).weak();
+    let shown = right_text(ui, format::size(bytes).into(), Some(share.into()));
+    exact_on_hover(shown, || format::group(bytes));
 }
 
 /// The widths of a table's number columns: their usual width where the pane is wide, less
@@ -90,33 +93,75 @@ pub fn number_width(ui: &Ui, usual: f32, columns: usize) -> f32 {
 /// A size, right-aligned, its exact bytes on hover.
 pub fn size_label(ui: &mut Ui, bytes: u64) {
     use crate::model::format;
-    right(ui, |ui| {
-        exact_on_hover(ui, format::size(bytes), format::group(bytes))
-    });
+    let shown = right_text(ui, format::size(bytes).into(), None);
+    exact_on_hover(shown, || format::group(bytes));
 }
 
 /// A size delta, right-aligned, its exact bytes on hover.
 pub fn signed_size_label(ui: &mut Ui, delta: i64) {
     use crate::model::format;
-    right(ui, |ui| {
-        exact_on_hover(ui, format::signed_size(delta), format::signed(delta))
-    });
+    let shown = right_text(ui, format::signed_size(delta).into(), None);
+    exact_on_hover(shown, || format::signed(delta));
 }
 
 pub fn right_label(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
-    right(ui, |ui| {
-        ui.label(text);
-    });
+    right_text(ui, text.into(), None);
 }
 
-/// Lays out `add` right-aligned, as number cells are.
-fn right(ui: &mut Ui, add: impl FnOnce(&mut Ui)) {
-    ui.with_layout(Layout::right_to_left(Align::Center), add);
+/// `text`, then `after` (if any), at the right of the room left on the line, each a label
+/// to assistive technology as `ui.label` makes it. Number cells are most of a table's
+/// widgets, so they are painted in place: a right-to-left child `Ui` for each was most of
+/// what a table's frame cost. Returns `text`'s response.
+fn right_text(ui: &mut Ui, text: WidgetText, after: Option<WidgetText>) -> Response {
+    let galley = |ui: &Ui, t: WidgetText| {
+        t.into_galley(
+            ui,
+            Some(TextWrapMode::Extend),
+            f32::INFINITY,
+            TextStyle::Body,
+        )
+    };
+    let main = galley(ui, text);
+    let after = after.map(|t| galley(ui, t));
+    let room = ui.available_rect_before_wrap();
+    let height = if ui.layout().is_horizontal() {
+        room.height()
+    } else {
+        main.size().y
+    };
+    let mid = room.top() + height / 2.0;
+    let gap = ui.spacing().item_spacing.x;
+    let after_width = after.as_ref().map_or(0.0, |g| g.size().x + gap);
+    let at = |g: &Galley, right: f32| {
+        Rect::from_min_size(pos2(right - g.size().x, mid - g.size().y / 2.0), g.size())
+    };
+    let main_rect = at(&main, room.right() - after_width);
+    let response = painted_label(ui, main_rect, main);
+    if let Some(g) = after {
+        painted_label(ui, at(&g, room.right()), g);
+    }
+    response
 }
 
-/// A size as shown, with its exact bytes on hover.
-fn exact_on_hover(ui: &mut Ui, shown: String, exact: String) {
-    ui.label(shown).on_hover_text(format!("{exact} bytes"));
+fn painted_label(ui: &mut Ui, rect: Rect, galley: Arc<Galley>) -> Response {
+    let response = ui.allocate_rect(rect, Sense::hover());
+    response.widget_info(|| WidgetInfo::labeled(Role::Label, ui.is_enabled(), galley.text()));
+    if ui.is_rect_visible(rect) {
+        ui.painter()
+            .galley(rect.min, galley, ui.visuals().text_color());
+    }
+    response
+}
+
+/// A size as shown, with its exact bytes on hover. Tables draw dozens of these a frame and
+/// only the hovered one can show a tooltip: asking egui whether a tooltip is due takes
+/// several context lookups, so only that one asks, and only its text is written.
+fn exact_on_hover(shown: Response, exact: impl FnOnce() -> String) {
+    if shown.hovered() {
+        shown.on_hover_ui(|ui| {
+            ui.label(format!("{} bytes", exact()));
+        });
+    }
 }
 
 /// A header button; the active sort column gets a painted direction triangle (fonts may

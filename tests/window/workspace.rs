@@ -236,3 +236,27 @@ fn the_tree_the_words_and_the_graph_follow_one_path_to_the_leaked_session() {
     shortest.expand_shortest_path(20);
     assert_eq!(st.selection.retainers.as_ref().unwrap().rows, shortest.rows);
 }
+
+#[test]
+fn a_size_shows_its_exact_bytes_when_hovered() {
+    let mut h = harness_at(W, H);
+    open(&mut h, vec![leak(0)]);
+    let retained = {
+        let m = &h.state().state.snaps.current_snap().unwrap().summary;
+        m.classes.iter().map(|c| c.retained_size).max().unwrap()
+    };
+    let exact = format!("{} bytes", heapdive::fmt::group(retained));
+    assert_eq!(h.query_all_by_label_contains(&exact).count(), 0);
+    let cell = h
+        .get_all_by_label(&heapdive::fmt::size(retained))
+        .next()
+        .expect("the largest retained size is drawn")
+        .rect()
+        .center();
+    // Past egui's tooltip delay, with the pointer still.
+    h.hover_at(cell);
+    for _ in 0..8 {
+        h.step();
+    }
+    assert_eq!(h.query_all_by_label_contains(&exact).count(), 1, "{exact}");
+}
