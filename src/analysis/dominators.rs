@@ -208,8 +208,10 @@ fn semi_dominators(
             }
             any = true;
             let v = ret.node[k];
-            // Numbers below `w` are not linked yet: their semi is their own number.
-            let su = if lt[v as usize * 2 + ANCESTOR] == 0 {
+            // Numbers below `w` are not linked yet (every number above it is), so their
+            // semi is their own number: known without reading their forest slot, a cache
+            // miss on real heaps (about one source in four on a Chromium heap).
+            let su = if v < w {
                 v
             } else {
                 eval(v, &mut lt, &mut stack)

@@ -177,3 +177,38 @@ fn orphans_and_cliques_hang_off_the_root_as_in_devtools() {
         }
     }
 }
+
+/// Times the dominator pass inside one process, again and again on each snapshot once
+/// loaded (whole loads on this shared machine scatter by 2x), and checks it gives the
+/// load's tree: `HEAPDIVE_DOM_FILES=a.heapsnapshot:b.heapsnapshot cargo test --release
+/// --lib dominator_pass_timing -- --ignored --nocapture` (`HEAPDIVE_DOM_ROUNDS`, default 7).
+#[test]
+#[ignore]
+fn dominator_pass_timing() {
+    use super::{essential, flags, weakmap};
+    let files = std::env::var("HEAPDIVE_DOM_FILES").unwrap_or_default();
+    let rounds: usize = std::env::var("HEAPDIVE_DOM_ROUNDS").map_or(7, |r| r.parse().unwrap());
+    for path in files.split(':').filter(|p| !p.is_empty()) {
+        let heap = crate::load::load_quiet(std::path::Path::new(path)).unwrap();
+        let s = &heap.snap;
+        let eph = weakmap::Ephemerons::find(s);
+        let page_flags = flags::has_page_roots(s).then_some(&heap.flags[..]);
+        let ess = essential::essential_edges(s, page_flags, &eph);
+        let (mut ret, slot_edge) = Retainers::build(s);
+        let slot_ess = essential::slot_essential(&ess, &slot_edge);
+        drop(slot_edge);
+        let mut times = Vec::new();
+        for _ in 0..rounds {
+            let t = std::time::Instant::now();
+            let d = calculate_dominators(s, &mut ret, &ess, &slot_ess, &|| false).unwrap();
+            times.push(t.elapsed().as_nanos() as f64 / s.node_count() as f64);
+            assert_eq!(d.idom, heap.idom);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{path}: {} nodes, {:.0} ns per node (median of {rounds})",
+            s.node_count(),
+            times[rounds / 2]
+        );
+    }
+}
