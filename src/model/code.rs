@@ -33,7 +33,7 @@ impl SnapCode {
     pub fn build(heap: &Heap, classes: &[ClassToName], maps: &mut SourceMaps) -> SnapCode {
         let locs = Locations::build(&heap.snap);
         let explainer = Explainer::for_paths(heap, &locs);
-        let mut names = crate::sources::class_names::ClassNames::new(heap, maps);
+        let mut names = crate::sources::class_names::ClassNames::with_locations(heap, &locs, maps);
         let class_names = classes
             .iter()
             .filter_map(|c| {
