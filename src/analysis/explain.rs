@@ -11,7 +11,6 @@ use super::Heap;
 use super::locations::Locations;
 use super::paths::{Hop, RetainingPath};
 use crate::snapshot::{EdgeType, NodeType, Snapshot};
-use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -162,47 +161,56 @@ impl Ring {
     }
 }
 
-/// Per-node costs in two bytes: a cost from `u16::MAX - 1` up (thousands of costly hops
-/// deep) is kept in a map. Four bytes a node held 42 MiB for as long as a 1 GB
-/// snapshot was open in the window.
+/// Per-node costs in a byte, a page of nodes at a time widened to four bytes once one of
+/// its costs reaches 255 (a path of dozens of costly hops). Four bytes a node held 42 MiB
+/// for as long as a 1 GB snapshot was open in the window; at worst, every page wide, this
+/// holds five.
 struct Costs {
-    small: Vec<u16>,
-    large: FxHashMap<u32, u32>,
+    /// Per node, below 255; `u8::MAX` when unreachable or when its page is wide.
+    small: Vec<u8>,
+    /// Per page of `PAGE` nodes: its costs in full, once one did not fit a byte.
+    wide: Vec<Option<Box<[u32]>>>,
 }
 
-const SMALL_NONE: u16 = u16::MAX;
-const SMALL_LARGE: u16 = u16::MAX - 1;
+const PAGE_BITS: u32 = 12;
+const PAGE: usize = 1 << PAGE_BITS;
 
 impl Costs {
     fn new(n: usize) -> Costs {
         Costs {
-            small: vec![SMALL_NONE; n],
-            large: FxHashMap::default(),
+            small: vec![u8::MAX; n],
+            wide: vec![None; n.div_ceil(PAGE)],
         }
     }
 
     #[inline]
     fn get(&self, o: u32) -> u32 {
-        match self.small[o as usize] {
-            SMALL_NONE => NONE,
-            SMALL_LARGE => self.large[&o],
-            c => c as u32,
+        match &self.wide[(o >> PAGE_BITS) as usize] {
+            Some(page) => page[o as usize % PAGE],
+            None => match self.small[o as usize] {
+                u8::MAX => NONE,
+                c => c as u32,
+            },
         }
     }
 
-    /// Costs only go down.
     #[inline]
     fn set(&mut self, o: u32, c: u32) {
-        let slot = &mut self.small[o as usize];
-        if c < SMALL_LARGE as u32 {
-            if *slot == SMALL_LARGE {
-                self.large.remove(&o);
-            }
-            *slot = c as u16;
-        } else {
-            *slot = SMALL_LARGE;
-            self.large.insert(o, c);
+        let p = (o >> PAGE_BITS) as usize;
+        if self.wide[p].is_none() && c < u8::MAX as u32 {
+            self.small[o as usize] = c as u8;
+            return;
         }
+        let small = &self.small;
+        let page = self.wide[p].get_or_insert_with(|| {
+            let bytes = small[p * PAGE..small.len().min((p + 1) * PAGE)].iter();
+            let mut page: Vec<u32> = bytes
+                .map(|&b| if b == u8::MAX { NONE } else { b as u32 })
+                .collect();
+            page.resize(PAGE, NONE);
+            page.into_boxed_slice()
+        });
+        page[o as usize % PAGE] = c;
     }
 }
 
@@ -499,18 +507,25 @@ mod tests {
     use super::{Costs, NONE};
 
     #[test]
-    fn costs_beyond_two_bytes_are_kept_and_lowered_exactly() {
-        let mut c = Costs::new(3);
+    fn costs_beyond_a_byte_widen_their_page_and_stay_exact() {
+        let n = super::PAGE + 10;
+        let mut c = Costs::new(n);
         assert_eq!(c.get(0), NONE);
-        c.set(0, 70_000);
-        c.set(1, 65_533);
-        c.set(2, 65_534);
-        assert_eq!((c.get(0), c.get(1), c.get(2)), (70_000, 65_533, 65_534));
-        c.set(0, 65_540);
-        assert_eq!(c.get(0), 65_540);
-        c.set(0, 12);
-        c.set(2, 0);
-        assert_eq!((c.get(0), c.get(2)), (12, 0));
-        assert!(c.large.is_empty());
+        c.set(0, 254);
+        c.set(1, 3);
+        assert_eq!((c.get(0), c.get(1)), (254, 3));
+        assert!(c.wide.iter().all(Option::is_none));
+        c.set(2, 70_000);
+        assert!(c.wide[0].is_some() && c.wide[1].is_none());
+        assert_eq!(
+            (c.get(0), c.get(1), c.get(2), c.get(3)),
+            (254, 3, 70_000, NONE)
+        );
+        c.set(2, 12);
+        c.set(0, 0);
+        assert_eq!((c.get(0), c.get(2)), (0, 12));
+        let last = n as u32 - 1;
+        c.set(last, 255);
+        assert_eq!((c.get(last), c.get(last - 1)), (255, NONE));
     }
 }

@@ -1,4 +1,4 @@
-//! Explaining paths where costs no longer fit the explainer's two bytes a node.
+//! Explaining paths where costs outgrow the byte a node the explainer keeps them in.
 
 use crate::common;
 use heapdive::analysis::explain::{Explainer, explaining_paths};
@@ -29,9 +29,12 @@ fn chain(n: usize) -> String {
 }
 
 #[test]
-fn a_chain_costlier_than_two_bytes_is_explained_whole() {
+fn a_chain_too_costly_for_a_byte_is_explained_whole() {
     let n = 6000;
-    assert!(15 * (n - 1) > u16::MAX as usize);
+    assert!(
+        15 * (n - 1) > u16::MAX as usize,
+        "past what two bytes hold, too"
+    );
     let dir = common::TempDir::new("explain-chain");
     let file = dir.path("chain.heapsnapshot");
     std::fs::write(&file, chain(n)).unwrap();
