@@ -87,6 +87,7 @@ impl ScopeOwner {
 }
 
 /// Script ids, SharedFunctionInfos and scopes resolved once per snapshot.
+#[derive(Clone)]
 pub struct Locations {
     /// (script id, Script node ordinal), sorted by id.
     scripts: Vec<(u32, u32)>,
@@ -99,7 +100,7 @@ pub struct Locations {
 }
 
 /// String indexes of the edge and node names looked for (None when absent).
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Names {
     shared: Option<u32>,
     /// `script_or_debug_info` (Node 20) and `script` (Chromium 148).
@@ -172,9 +173,14 @@ fn lookup(pairs: &[(u32, u32)], key: u32) -> Option<u32> {
         .map(|i| pairs[i].1)
 }
 
+/// Sorted by key, one pair a key, without spare room: the script pairs are pushed once per
+/// located closure and dedup to a few hundred, and the window keeps its Locations for as
+/// long as the snapshot is open (on a 1 GB snapshot, building them had raised its resident
+/// memory by 29 MiB for good).
 fn sort_dedup(mut v: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     v.sort_unstable();
     v.dedup_by_key(|p| p.0);
+    v.shrink_to_fit();
     v
 }
 

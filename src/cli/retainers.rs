@@ -90,7 +90,7 @@ pub fn run(
         .ok_or_else(|| CliError(format!("{}: no object with id @{id_num}", file.display())))?;
     let locs = Locations::build(&heap.snap);
     // Paths as people read them (variables and user objects before runtime internals).
-    let explainer = Explainer::build(&heap, &locs);
+    let explainer = Explainer::for_paths(&heap, &locs);
     let found = explaining_paths(&heap, &explainer, o, k);
     let mut places = Places { locs, maps };
     if json {
@@ -168,7 +168,7 @@ pub fn text_for(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let locs = Locations::build(&heap.snap);
-    let explainer = Explainer::build(heap, &locs);
+    let explainer = Explainer::for_paths(heap, &locs);
     let found = explaining_paths(heap, &explainer, o, k);
     let mut places = Places { locs, maps };
     write_text(heap, o, &found, &mut places, out)

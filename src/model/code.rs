@@ -32,8 +32,8 @@ impl SnapCode {
     /// classes' scripts and maps: run it as a job.
     pub fn build(heap: &Heap, classes: &[ClassToName], maps: &mut SourceMaps) -> SnapCode {
         let locs = Locations::build(&heap.snap);
-        let explainer = Explainer::build(heap, &locs);
-        let mut names = crate::sources::class_names::ClassNames::new(heap, maps);
+        let explainer = Explainer::for_paths(heap, &locs);
+        let mut names = crate::sources::class_names::ClassNames::with_locations(heap, &locs, maps);
         let class_names = classes
             .iter()
             .filter_map(|c| {

@@ -10,6 +10,7 @@ mod common;
 mod allocations;
 mod app_state;
 mod bad_input;
+mod explain;
 mod golden;
 mod module_rules;
 mod native_contexts;

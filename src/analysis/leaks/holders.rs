@@ -179,7 +179,7 @@ impl<'a> HolderWalk<'a> {
     pub fn new(h: &'a Heap, explainer: &'a Explainer, since: Since) -> HolderWalk<'a> {
         HolderWalk {
             h,
-            parent: Some(&explainer.parent),
+            parent: Some(explainer.parents()),
             since,
             memo: vec![UNSET; h.node_count()],
         }

@@ -43,7 +43,7 @@ impl Pattern {
 
 /// The edge into `o` on its explaining path, and the node it leaves.
 pub fn incoming(h: &Heap, ex: &Explainer, o: u32) -> Option<(u32, u32)> {
-    let e = *ex.parent.get(o as usize)?;
+    let e = *ex.parents().get(o as usize)?;
     (e != NONE).then(|| (edge_source(h, e), e))
 }
 

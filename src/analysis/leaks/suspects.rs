@@ -91,7 +91,7 @@ fn row_at(h: &Heap, ex: &Explainer, p: u32) -> Option<RawRow> {
     let first = *kids.iter().find(|&&c| h.class[c as usize] == class)?;
     // The edge from the point itself, when the explaining path takes it (not through a
     // backing store): a variable or a property names the row.
-    let edge = ex.parent[first as usize];
+    let edge = ex.parents()[first as usize];
     let edge = if edge != NONE && edge_source(h, edge) == p {
         edge
     } else {
@@ -137,7 +137,7 @@ fn owner_of_store(h: &Heap, ex: &Explainer, p: u32) -> u32 {
         if !is_storage(h, cur) {
             return cur;
         }
-        let e = ex.parent[cur as usize];
+        let e = ex.parents()[cur as usize];
         if e == NONE {
             break;
         }

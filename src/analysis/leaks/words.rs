@@ -85,8 +85,8 @@ impl<'a> Words<'a> {
         let h = self.h;
         let mut steps = Vec::new();
         let mut cur = o;
-        while self.ex.parent[cur as usize] != NONE && steps.len() < 64 {
-            let e = self.ex.parent[cur as usize];
+        while self.ex.parents()[cur as usize] != NONE && steps.len() < 64 {
+            let e = self.ex.parents()[cur as usize];
             let from = edge_source(h, e);
             steps.push(PathStep {
                 edge: folded_label(h, e),
