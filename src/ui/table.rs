@@ -6,7 +6,6 @@ use egui::{
     Ui, Vec2, WidgetInfo, WidgetText, pos2,
 };
 use egui_extras::{Column as Col, TableBuilder, TableRow};
-use std::sync::Arc;
 
 /// The skeleton of every table view: striped, resizable columns (the first, the name,
 /// takes the room that is left), clickable rows, cells laid out left to right. The caller
@@ -40,23 +39,19 @@ pub fn titles(h: &mut TableRow<'_, '_>, titles: &[&str]) {
 /// Draws an expand/collapse triangle; returns true when clicked. `None` draws a spacer.
 pub fn toggle(ui: &mut Ui, expanded: Option<bool>) -> bool {
     let size = Vec2::splat(ui.spacing().icon_width.max(12.0));
-    let (rect, resp) = ui.allocate_exact_size(
-        size,
-        if expanded.is_some() {
-            Sense::click()
-        } else {
-            Sense::hover()
-        },
-    );
-    if let Some(open) = expanded {
-        let color = if resp.hovered() {
-            ui.visuals().strong_text_color()
-        } else {
-            ui.visuals().text_color()
-        };
-        ui.painter()
-            .add(triangle(rect.shrink(rect.width() * 0.25), open, color));
-    }
+    let Some(open) = expanded else {
+        // A row without children keeps the triangle's room: space, not a widget.
+        ui.add_space(size.x + ui.spacing().item_spacing.x);
+        return false;
+    };
+    let (rect, resp) = ui.allocate_exact_size(size, Sense::click());
+    let color = if resp.hovered() {
+        ui.visuals().strong_text_color()
+    } else {
+        ui.visuals().text_color()
+    };
+    ui.painter()
+        .add(triangle(rect.shrink(rect.width() * 0.25), open, color));
     resp.clicked()
 }
 
@@ -108,10 +103,10 @@ pub fn right_label(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
     right_text(ui, text.into(), None);
 }
 
-/// `text`, then `after` (if any), at the right of the room left on the line, each a label
-/// to assistive technology as `ui.label` makes it. Number cells are most of a table's
-/// widgets, so they are painted in place: a right-to-left child `Ui` for each was most of
-/// what a table's frame cost. Returns `text`'s response.
+/// `text`, then `after` (if any), at the right of the room left on the line: one widget,
+/// labelled with both to assistive technology. Number cells are most of a table's
+/// widgets, so they are painted in place: a right-to-left child `Ui` for each, and a label
+/// for each part, were most of what a table's frame cost.
 fn right_text(ui: &mut Ui, text: WidgetText, after: Option<WidgetText>) -> Response {
     let galley = |ui: &Ui, t: WidgetText| {
         t.into_galley(
@@ -136,19 +131,22 @@ fn right_text(ui: &mut Ui, text: WidgetText, after: Option<WidgetText>) -> Respo
         Rect::from_min_size(pos2(right - g.size().x, mid - g.size().y / 2.0), g.size())
     };
     let main_rect = at(&main, room.right() - after_width);
-    let response = painted_label(ui, main_rect, main);
-    if let Some(g) = after {
-        painted_label(ui, at(&g, room.right()), g);
-    }
-    response
-}
-
-fn painted_label(ui: &mut Ui, rect: Rect, galley: Arc<Galley>) -> Response {
-    let response = ui.allocate_rect(rect, Sense::hover());
-    response.widget_info(|| WidgetInfo::labeled(Role::Label, ui.is_enabled(), galley.text()));
-    if ui.is_rect_visible(rect) {
-        ui.painter()
-            .galley(rect.min, galley, ui.visuals().text_color());
+    let after_rect = after.as_ref().map(|g| at(g, room.right()));
+    let whole = after_rect.map_or(main_rect, |r| main_rect.union(r));
+    let response = ui.allocate_rect(whole, Sense::hover());
+    response.widget_info(|| {
+        let label = match &after {
+            Some(g) => format!("{} {}", main.text(), g.text()),
+            None => main.text().to_owned(),
+        };
+        WidgetInfo::labeled(Role::Label, ui.is_enabled(), label)
+    });
+    if ui.is_rect_visible(whole) {
+        let color = ui.visuals().text_color();
+        if let (Some(g), Some(r)) = (after, after_rect) {
+            ui.painter().galley(r.min, g, color);
+        }
+        ui.painter().galley(main_rect.min, main, color);
     }
     response
 }

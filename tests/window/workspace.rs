@@ -248,7 +248,7 @@ fn a_size_shows_its_exact_bytes_when_hovered() {
     let exact = format!("{} bytes", heapdive::fmt::group(retained));
     assert_eq!(h.query_all_by_label_contains(&exact).count(), 0);
     let cell = h
-        .get_all_by_label(&heapdive::fmt::size(retained))
+        .query_all_by_label_contains(&heapdive::fmt::size(retained))
         .next()
         .expect("the largest retained size is drawn")
         .rect()
