@@ -140,27 +140,9 @@ pub fn captured(described: &str, saved: &[SavedSnapshot], ids: &[String]) -> Str
     s.trim_end().to_string()
 }
 
-/// What `check` was asked for, with the CLI's defaults for what was not given.
-#[derive(Default)]
-pub struct CheckAsk {
-    pub action: String,
-    pub program: Vec<String>,
-    pub env: Vec<(String, String)>,
-    pub attach: Option<String>,
-    pub url: Option<String>,
-    pub browser: Option<String>,
-    pub ready: Option<String>,
-    pub repeat: Option<u32>,
-    pub warmup: Option<u32>,
-    pub min_count: Option<u64>,
-    pub min_bytes: Option<u64>,
-    pub out: Option<String>,
-    pub keep: bool,
-}
-
-/// Runs `heapdive check`'s scenario and decides. Err: bad usage or the scenario's failure,
-/// in the CLI's one line.
-pub fn check(a: CheckAsk) -> Result<Verdict, String> {
+/// Runs `heapdive check`'s scenario, with the CLI's defaults for what was not given, and
+/// decides. Err: bad usage or the scenario's failure, in the CLI's one line.
+pub fn check(a: super::CheckToolArgs) -> Result<Verdict, String> {
     let args = CheckArgs {
         action: a.action,
         repeat: a.repeat.unwrap_or(check::REPEAT),
@@ -170,13 +152,13 @@ pub fn check(a: CheckAsk) -> Result<Verdict, String> {
         url: a.url,
         browser: a.browser.map(PathBuf::from),
         out: a.out.map(PathBuf::from),
-        keep: a.keep,
+        keep: a.keep.unwrap_or(false),
         min_count: a.min_count.unwrap_or(check::MIN_COUNT),
         min_bytes: a.min_bytes.unwrap_or(check::MIN_BYTES),
         json: false,
         junit: None,
-        program: a.program,
-        env: a.env,
+        program: a.program.unwrap_or_default(),
+        env: a.env.unwrap_or_default().into_iter().collect(),
     };
     check::verdict(&args, &mut |step| eprintln!("heapdive check: {step}")).map_err(|(_, why)| why)
 }

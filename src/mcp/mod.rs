@@ -330,24 +330,9 @@ impl HeapTools {
         description = "A leak test (heapdive check): start a program (or attach, or open a page in headless Chromium), repeat an action, snapshot after each round, and decide: leak (each row that grew in every round, with its count per round, where it builds up, code and fix) or pass. A scenario that fails is an error saying which."
     )]
     async fn check(&self, Parameters(a): Parameters<CheckToolArgs>) -> Result<String, ErrorData> {
-        let ask = live::CheckAsk {
-            action: a.action,
-            program: a.program.unwrap_or_default(),
-            env: a.env.unwrap_or_default().into_iter().collect(),
-            attach: a.attach,
-            url: a.url,
-            browser: a.browser,
-            ready: a.ready,
-            repeat: a.repeat,
-            warmup: a.warmup,
-            min_count: a.min_count,
-            min_bytes: a.min_bytes,
-            out: a.out,
-            keep: a.keep.unwrap_or(false),
-        };
         let tools = self.clone();
         blocking(move || {
-            let mut v = live::check(ask).map_err(crate::cli::CliError)?;
+            let mut v = live::check(a).map_err(crate::cli::CliError)?;
             let mut ids = Vec::new();
             if v.outcome == crate::cli::check::Outcome::Leak {
                 let heaps = std::mem::take(&mut v.heaps);
