@@ -60,35 +60,14 @@ fn summary_rows_and_statistics_match_the_oracle() {
         assert_eq!(st["js_arrays"], os["v8heap"]["jsArrays"], "{name}");
         assert_eq!(st["system"], os["v8heap"]["system"], "{name}");
 
-        let rows = |v: &Value, keys: [&str; 5]| -> Vec<String> {
-            let mut r: Vec<String> = v
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| {
-                    let d = &c[keys[2]];
-                    // The oracle prints DevTools' internal distance; the CLI prints null for "−".
-                    let d = match d.as_i64() {
-                        Some(x) if (0..100_000_000).contains(&x) => x.to_string(),
-                        _ => "-".into(),
-                    };
-                    format!(
-                        "{}|{}|{}|{}|{}",
-                        c[keys[0]], c[keys[1]], d, c[keys[3]], c[keys[4]]
-                    )
-                })
-                .collect();
-            r.sort();
-            r
-        };
         let expected: Value =
             serde_json::from_str(&gunzip_text(&fixture(&format!("{name}.summary.json.gz"))))
                 .unwrap();
-        let m = rows(
+        let m = summary_rows(
             &mine["classes"],
             ["name", "count", "distance", "shallow_size", "retained_size"],
         );
-        let e = rows(
+        let e = summary_rows(
             &expected,
             ["name", "count", "distance", "shallowSize", "retainedSize"],
         );

@@ -54,6 +54,12 @@ async fn client(env: &[(&str, &str)]) -> Client {
         .unwrap()
 }
 
+/// The names of the tools the server lists.
+async fn tool_names(client: &Client) -> Vec<String> {
+    let tools = client.list_all_tools().await.unwrap();
+    tools.into_iter().map(|t| t.name.to_string()).collect()
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -65,13 +71,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn an_mcp_client_opens_the_samples_and_hears_the_leak_and_why_it_is_alive() {
     runtime().block_on(async {
         let client = client(&[]).await;
-        let tools: Vec<String> = client
-            .list_all_tools()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|t| t.name.to_string())
-            .collect();
+        let tools = tool_names(&client).await;
         for want in ["open", "summary", "diff", "leaks", "retainers", "object"] {
             assert!(tools.iter().any(|t| t == want), "{want} in {tools:?}");
         }
@@ -137,13 +137,7 @@ fn an_mcp_client_opens_the_samples_and_hears_the_leak_and_why_it_is_alive() {
 fn an_mcp_client_hears_closure_scopes_and_allocations() {
     runtime().block_on(async {
         let client = client(&[]).await;
-        let tools: Vec<String> = client
-            .list_all_tools()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|t| t.name.to_string())
-            .collect();
+        let tools = tool_names(&client).await;
         for want in [
             "contexts",
             "native_contexts",
