@@ -89,6 +89,12 @@ pub fn bytes(b: u64) -> String {
     }
 }
 
+/// Counts one after another, as a row's counts per snapshot: `800 → 1,600 → 2,400`.
+pub fn counts(counts: &[u64]) -> String {
+    let grouped: Vec<String> = counts.iter().map(|&c| group(c)).collect();
+    grouped.join(" → ")
+}
+
 /// A count with thousands separators.
 pub fn group(v: u64) -> String {
     let s = v.to_string();
@@ -133,6 +139,7 @@ mod tests {
         assert_eq!(signed_size(-3000), "−3.00 kB");
         assert_eq!(bytes(0), "0 B");
         assert_eq!(bytes(48), "48 B");
+        assert_eq!(counts(&[800, 1600, 2400]), "800 → 1,600 → 2,400");
         assert_eq!(bytes(999), "999 B");
         assert_eq!(bytes(1500), "1.50 kB");
         assert_eq!(bytes(15_040), "15.0 kB");

@@ -93,7 +93,7 @@ pub fn print_text(
                 g.title(),
                 fmt::group(g.count),
                 fmt::bytes(g.retained_size),
-                counts_text(&g.counts)
+                fmt::counts(&g.counts)
             )?;
         }
     }
@@ -105,14 +105,6 @@ pub fn print_text(
         )?;
     }
     Ok(())
-}
-
-fn counts_text(counts: &[u64]) -> String {
-    counts
-        .iter()
-        .map(|c| fmt::group(*c))
-        .collect::<Vec<_>>()
-        .join(" → ")
 }
 
 fn print_group(
@@ -134,7 +126,7 @@ fn print_group(
         g.representative_id
     )?;
     if snapshots > 1 {
-        writeln!(out, "   count per snapshot: {}", counts_text(&g.counts))?;
+        writeln!(out, "   count per snapshot: {}", fmt::counts(&g.counts))?;
     }
     if let Some(h) = &g.holder {
         if h.label.contains('@') {

@@ -290,11 +290,7 @@ fn sparkline(ui: &mut Ui, counts: &[u64]) -> egui::Response {
     }
     resp.on_hover_text(format!(
         "count per snapshot: {}",
-        counts
-            .iter()
-            .map(|c| format::group(*c))
-            .collect::<Vec<_>>()
-            .join(" → ")
+        crate::fmt::counts(counts)
     ))
 }
 
