@@ -3,7 +3,6 @@
 //! arrays, with DevTools' treatment of nodes the root does not reach (their subtrees hang
 //! off the root), so that every number matches.
 
-use super::retainers::Retainers;
 use crate::snapshot::Snapshot;
 use crate::util::BitVec;
 
@@ -18,26 +17,20 @@ pub struct Dominators {
     pub scratch: Vec<u32>,
 }
 
-/// Retained sizes: each node's shallow size plus those of the nodes it dominates. Consumes
-/// the DFS `order` ([`Dominators::order`]) so that its memory is free once they are summed.
-pub fn retained_sizes(idom: &[u32], order: Vec<u32>, shallow: &[u32]) -> Vec<u64> {
-    let mut retained: Vec<u64> = shallow.iter().map(|&x| x as u64).collect();
-    for &o in order.iter().skip(1).rev() {
-        let d = idom[o as usize] as usize;
-        retained[d] += retained[o as usize];
-    }
-    retained
-}
-
 /// Immediate dominators in three passes: the DFS numbering (the only pass that follows
-/// edges), semi-dominators over the retainer index, then semi-NCA's nearest common
+/// edges), semi-dominators over the retainer index (`first`, `sources`: the columns of
+/// [`Retainers`](super::retainers::Retainers), lent apart so that other passes can count
+/// retainers meanwhile), then semi-NCA's nearest common
 /// ancestors. For the middle pass the retainer index's sources are rewritten in place into
-/// DFS numbers and back afterwards (`ret` is as it was when this returns): a separate
-/// predecessor list would cost 4 bytes per edge at the load's memory peak.
+/// DFS numbers and back afterwards (`sources` is as it was when this returns): a separate
+/// predecessor list would cost 4 bytes per edge at the load's memory peak. The DFS's
+/// inputs (`essential`, its visited bits) are freed before the semi-dominators, where the
+/// pass's memory peaks: on a near-heap-limit Node snapshot it is the load's peak.
 pub fn calculate_dominators(
     s: &Snapshot,
-    ret: &mut Retainers,
-    essential: &BitVec,
+    first: &[u32],
+    sources: &mut [u32],
+    essential: BitVec,
     slot_essential: &BitVec,
     cancel: &dyn Fn() -> bool,
 ) -> Option<Dominators> {
@@ -49,7 +42,8 @@ pub fn calculate_dominators(
         seen: BitVec::new(n + 1),
         count: 0,
     };
-    let reached_from_root = number_by_dfs(s, ret, essential, slot_essential, &mut nb);
+    let reached_from_root = number_by_dfs(s, first, &essential, slot_essential, &mut nb);
+    drop(essential);
     debug_assert_eq!(nb.count as usize, n);
     if cancel() {
         return None;
@@ -58,9 +52,11 @@ pub fn calculate_dominators(
         num,
         vertex,
         parent,
+        seen,
         ..
     } = nb;
-    map_in_place(&mut ret.node, |o| num[o as usize + 1]);
+    drop(seen);
+    map_in_place(sources, |o| num[o as usize + 1]);
     // `parent` becomes each number's immediate dominator (a number). The `num` buffer
     // becomes the forest, then the idom column, grown and shrunk in place, and the
     // semi-dominators' buffer is handed on as scratch: freeing a block of 1 to 32 MB
@@ -68,8 +64,17 @@ pub fn calculate_dominators(
     // resident when freed (measured: +7% peak RSS on a 264 MB file).
     let mut dom = parent;
     let mut semi = vec![0u32; n + 1];
-    let forest = semi_dominators(ret, slot_essential, &vertex, &dom, num, &mut semi, cancel);
-    map_in_place(&mut ret.node, |w| vertex[w as usize] - 1);
+    let forest = semi_dominators(
+        first,
+        sources,
+        slot_essential,
+        &vertex,
+        &dom,
+        num,
+        &mut semi,
+        cancel,
+    );
+    map_in_place(sources, |w| vertex[w as usize] - 1);
     let mut idom = forest?;
     immediate_dominators(&semi, &mut dom);
 
@@ -105,7 +110,7 @@ fn map_in_place(v: &mut [u32], f: impl Fn(u32) -> u32 + Sync) {
 /// alone under the root. Returns how many nodes the root reached.
 fn number_by_dfs(
     s: &Snapshot,
-    ret: &Retainers,
+    first: &[u32],
     essential: &BitVec,
     slot_essential: &BitVec,
     nb: &mut Numbering,
@@ -151,7 +156,7 @@ fn number_by_dfs(
     let reached_from_root = dfs(s.root + 1, 0, nb);
     if (reached_from_root as usize) < n {
         for v in 1..=n as u32 {
-            if !nb.seen.get(v as usize) && has_only_weak_retainers(ret, slot_essential, v - 1) {
+            if !nb.seen.get(v as usize) && has_only_weak_retainers(first, slot_essential, v - 1) {
                 dfs(v, 1, nb);
             }
         }
@@ -167,14 +172,16 @@ fn number_by_dfs(
 }
 
 /// Semi-dominators by path compression, as in Lengauer–Tarjan, numbers descending, into
-/// `semi`. `ret.node` holds DFS numbers here; `parent` is each number's DFS parent.
+/// `semi`. `sources` hold DFS numbers here; `parent` is each number's DFS parent.
 ///
 /// DevTools' extras give the same tree as its Lengauer–Tarjan: a number with no essential
 /// predecessor (an orphan's DFS start) takes the root as semi-dominator; clique members
 /// numbered under the root are above every reached number, so they never lower a reached
 /// number's semi, and their DFS parent, the root, is their dominator.
+#[allow(clippy::too_many_arguments)]
 fn semi_dominators(
-    ret: &Retainers,
+    first: &[u32],
+    sources: &[u32],
     slot_essential: &BitVec,
     vertex: &[u32],
     parent: &[u32],
@@ -198,16 +205,16 @@ fn semi_dominators(
         }
         // Lists are in heap order, not number order: ask early for the next ones' starts.
         if w > 3 {
-            prefetch(&ret.first, vertex[w as usize - 2] as usize - 1);
+            prefetch(first, vertex[w as usize - 2] as usize - 1);
         }
         let mut sw = w;
         let mut any = false;
-        for k in ret.of(vertex[w as usize] - 1) {
+        for k in slots(first, vertex[w as usize] - 1) {
             if !slot_essential.get(k) {
                 continue;
             }
             any = true;
-            let v = ret.node[k];
+            let v = sources[k];
             // Numbers below `w` are not linked yet (every number above it is), so their
             // semi is their own number: known without reading their forest slot, a cache
             // miss on real heaps (about one source in four on a Chromium heap).
@@ -311,8 +318,14 @@ impl Numbering {
 const ANCESTOR: usize = 0;
 const LABEL: usize = 1;
 
-fn has_only_weak_retainers(ret: &Retainers, slot_essential: &BitVec, o: u32) -> bool {
-    ret.of(o).all(|slot| !slot_essential.get(slot))
+fn has_only_weak_retainers(first: &[u32], slot_essential: &BitVec, o: u32) -> bool {
+    slots(first, o).all(|slot| !slot_essential.get(slot))
+}
+
+/// Node `o`'s retainer slots.
+#[inline(always)]
+fn slots(first: &[u32], o: u32) -> std::ops::Range<usize> {
+    first[o as usize] as usize..first[o as usize + 1] as usize
 }
 
 /// Children of each node in the dominator tree (CSR), descending ordinal within a parent;

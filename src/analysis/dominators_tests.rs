@@ -69,11 +69,18 @@ fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
         let shallow = s.node_self_size.clone();
         let slot_essential = super::essential::slot_essential(&essential, &slot_edge);
         let before = ret.node.clone();
-        let dom =
-            calculate_dominators(&s, &mut ret, &essential, &slot_essential, &|| false).unwrap();
+        let dom = calculate_dominators(
+            &s,
+            &ret.first,
+            &mut ret.node,
+            essential,
+            &slot_essential,
+            &|| false,
+        )
+        .unwrap();
         // The pass rewrites the retainer index's sources and must leave them as they were.
         assert_eq!(ret.node, before, "round {round}");
-        let retained = super::dominators::retained_sizes(&dom.idom, dom.order.clone(), &shallow);
+        let retained = super::retained::RetainedSizes::sum(&dom.idom, dom.order.clone(), &shallow);
 
         let mut g: DiGraph<(), ()> = DiGraph::new();
         let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();
@@ -91,15 +98,18 @@ fn lengauer_tarjan_agrees_with_petgraph_on_random_graphs() {
         for v in 0..n {
             let children: u64 = (0..n)
                 .filter(|&c| c != v && dom.idom[c] as usize == v)
-                .map(|c| retained[c])
+                .map(|c| retained.get(c as u32))
                 .sum();
             assert_eq!(
-                retained[v],
+                retained.get(v as u32),
                 shallow[v] as u64 + children,
                 "round {round}, node {v}"
             );
         }
-        assert_eq!(retained[0], shallow.iter().map(|&x| x as u64).sum::<u64>());
+        assert_eq!(
+            retained.get(0),
+            shallow.iter().map(|&x| x as u64).sum::<u64>()
+        );
     }
 }
 
@@ -138,8 +148,15 @@ fn orphans_and_cliques_hang_off_the_root_as_in_devtools() {
         let (mut ret, slot_edge) = Retainers::build(&s);
         let slot_essential = super::essential::slot_essential(&essential, &slot_edge);
         let before = ret.node.clone();
-        let dom =
-            calculate_dominators(&s, &mut ret, &essential, &slot_essential, &|| false).unwrap();
+        let dom = calculate_dominators(
+            &s,
+            &ret.first,
+            &mut ret.node,
+            essential.clone(),
+            &slot_essential,
+            &|| false,
+        )
+        .unwrap();
         // The pass rewrites the retainer index's sources and must leave them as they were.
         assert_eq!(ret.node, before, "round {round}");
         let expected = simple_fast(&g, nodes[0]);
@@ -200,7 +217,15 @@ fn dominator_pass_timing() {
         let mut times = Vec::new();
         for _ in 0..rounds {
             let t = std::time::Instant::now();
-            let d = calculate_dominators(s, &mut ret, &ess, &slot_ess, &|| false).unwrap();
+            let d = calculate_dominators(
+                s,
+                &ret.first,
+                &mut ret.node,
+                ess.clone(),
+                &slot_ess,
+                &|| false,
+            )
+            .unwrap();
             times.push(t.elapsed().as_nanos() as f64 / s.node_count() as f64);
             assert_eq!(d.idom, heap.idom);
         }

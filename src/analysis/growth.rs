@@ -152,7 +152,7 @@ pub fn growing_collections(heaps: &[&Heap]) -> Vec<GrowingCollection> {
                 id,
                 class: hl.class_name(o_last).to_string(),
                 entries,
-                retained_size: hl.retained[o_last as usize],
+                retained_size: hl.retained.get(o_last),
                 node: o_last,
             });
         }

@@ -17,6 +17,7 @@ pub mod locations;
 pub mod names;
 pub mod native_contexts;
 pub mod paths;
+pub mod retained;
 pub use crate::snapshot::retainers;
 pub mod scopes;
 pub mod search;
@@ -99,7 +100,7 @@ pub struct Heap {
     pub distance: Vec<i32>,
     pub class: Vec<u32>,
     pub idom: Vec<u32>,
-    pub retained: Vec<u64>,
+    pub retained: retained::RetainedSizes,
     pub dominator_tree: DominatorTree,
     pub interfaces: Vec<InterfaceDefinition>,
     pub interface_names: HashMap<String, u32>,
@@ -137,9 +138,9 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
     let (dom, rest) = {
         let s = &snap;
         let (eph, dom_state) = (&eph, &dom_state);
-        // The dominator pass borrows the retainer index to rewrite it and back: statistics,
-        // which read it too, wait until after.
-        let retainers = &mut retainers;
+        // The dominator pass rewrites the retainer index's sources and back; the statistics
+        // only count retainers, from the index's other column, on the other core meanwhile.
+        let (ret_first, ret_sources) = (&retainers.first[..], &mut retainers.node[..]);
         let calc_flags = || {
             ctl.phase("Calculating node flags", || {
                 flags::calculate_flags(s, dom_state)
@@ -152,8 +153,15 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 } else {
                     None
                 };
-                let dom =
-                    essential_and_dominators(s, flags.as_deref(), eph, retainers, slot_edge, ctl)?;
+                let dom = essential_and_dominators(
+                    s,
+                    flags.as_deref(),
+                    eph,
+                    ret_first,
+                    ret_sources,
+                    slot_edge,
+                    ctl,
+                )?;
                 Ok((flags, dom))
             },
             || -> Result<_, Cancelled> {
@@ -188,15 +196,17 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                     let cols = summary::Columns::all(&shallow, &class);
                     summary::group(s, &distance, cols, &appended)
                 })?;
-                Ok((flags, shallow, distance, class, interfaces, grouping))
+                let stats = ctl.phase("Calculating statistics", || {
+                    statistics::calculate_statistics(s, &shallow, ret_first)
+                })?;
+                Ok((flags, shallow, distance, class, interfaces, grouping, stats))
             },
         )
     };
     let (flags_a, mut dom) = dom?;
-    let (flags_b, shallow, distance, class, interfaces, grouping) = rest?;
+    let (flags_b, shallow, distance, class, interfaces, grouping, mut statistics) = rest?;
     let flags = flags_a.or(flags_b).unwrap_or_default();
-    let (retained, dominator_tree, mut statistics) =
-        retained_and_tree(&snap, &mut dom, &retainers, &shallow, ctl)?;
+    let (retained, dominator_tree) = retained_and_tree(&snap, &mut dom, &shallow, ctl)?;
     let summary = ctl.phase("Summing retained sizes by class", || {
         let cols = summary::Columns::all(&shallow, &class);
         grouping.finish(&snap, cols, &dominator_tree, &retained)
@@ -204,7 +214,7 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
     for t in &appended {
         snap.strings.push(t);
     }
-    let total_size = retained[snap.root as usize] + snap.extra_native_bytes;
+    let total_size = retained.get(snap.root) + snap.extra_native_bytes;
     statistics.set_total(total_size);
     Ok(Heap {
         snap,
@@ -232,7 +242,8 @@ fn essential_and_dominators(
     s: &Snapshot,
     flags: Option<&[u8]>,
     eph: &weakmap::Ephemerons,
-    retainers: &mut Retainers,
+    ret_first: &[u32],
+    ret_sources: &mut [u32],
     slot_edge: Vec<u32>,
     ctl: &Control<'_>,
 ) -> Result<dominators::Dominators, Cancelled> {
@@ -244,40 +255,41 @@ fn essential_and_dominators(
     })?;
     let cancel = || ctl.cancelled();
     let dom = ctl.phase("Building dominator tree", || {
-        dominators::calculate_dominators(s, retainers, &essential, &slot_essential, &cancel)
+        dominators::calculate_dominators(
+            s,
+            ret_first,
+            ret_sources,
+            essential,
+            &slot_essential,
+            &cancel,
+        )
     })?;
     dom.ok_or(Cancelled)
 }
 
-/// Retained sizes beside the dominated-nodes index and the statistics, on two cores.
+/// Retained sizes beside the dominated-nodes index, on two cores.
 fn retained_and_tree(
     s: &Snapshot,
     dom: &mut dominators::Dominators,
-    retainers: &Retainers,
     shallow: &[u32],
     ctl: &Control<'_>,
-) -> Result<(Vec<u64>, DominatorTree, Statistics), Cancelled> {
+) -> Result<(retained::RetainedSizes, DominatorTree), Cancelled> {
     let scratch = std::mem::take(&mut dom.scratch);
     let order = std::mem::take(&mut dom.order);
     let idom = &dom.idom;
-    let (retained, tree_and_stats) = rayon::join(
+    let (retained, tree) = rayon::join(
         || {
             ctl.phase("Calculating retained sizes", || {
-                dominators::retained_sizes(idom, order, shallow)
+                retained::RetainedSizes::sum(idom, order, shallow)
             })
         },
-        || -> Result<_, Cancelled> {
-            let tree = ctl.phase("Building dominated nodes", || {
+        || {
+            ctl.phase("Building dominated nodes", || {
                 DominatorTree::build(idom, s.root, scratch)
-            })?;
-            let stats = ctl.phase("Calculating statistics", || {
-                statistics::calculate_statistics(s, shallow, retainers)
-            })?;
-            Ok((tree, stats))
+            })
         },
     );
-    let (tree, stats) = tree_and_stats?;
-    Ok((retained?, tree, stats))
+    Ok((retained?, tree?))
 }
 
 impl Heap {
@@ -330,7 +342,7 @@ impl Heap {
             + self.distance.capacity() * 4
             + self.class.capacity() * 4
             + self.idom.capacity() * 4
-            + self.retained.capacity() * 8
+            + self.retained.heap_bytes()
             + (self.dominator_tree.first.capacity() + self.dominator_tree.children.capacity()) * 4
     }
 }

@@ -265,7 +265,7 @@ impl NativeContexts {
                 &mut stats[bucket(a.owner[o as usize])],
                 s,
                 &h.shallow,
-                &h.retainers,
+                &h.retainers.first,
                 o,
             );
         }
@@ -285,7 +285,7 @@ impl NativeContexts {
                 raw_name: s.raw_name(node).to_string(),
                 attributed_size: statistics.total,
                 self_size: h.shallow[node as usize] as u64,
-                retained_size: h.retained[node as usize],
+                retained_size: h.retained.get(node),
                 statistics,
             })
             .collect();

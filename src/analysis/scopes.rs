@@ -47,7 +47,7 @@ pub fn variables(h: &Heap, ctx: u32) -> Vec<Variable> {
                 name: s.edge_name(e),
                 id: h.id(t),
                 class: h.class_name(t).to_string(),
-                retained_size: h.retained[t as usize],
+                retained_size: h.retained.get(t),
                 node: t,
             }
         })
@@ -71,7 +71,7 @@ pub fn scope(h: &Heap, locs: &Locations, ctx: u32) -> Scope {
         script: locs.scope_script(h, ctx),
         line: location.as_ref().map(|l| l.line),
         column: location.as_ref().map(|l| l.column),
-        retained_size: h.retained[ctx as usize],
+        retained_size: h.retained.get(ctx),
         label: locs.scope_label(h, ctx),
         variables: variables(h, ctx),
         node: ctx,
@@ -85,8 +85,9 @@ pub fn scopes(h: &Heap, locs: &Locations) -> Vec<Scope> {
         .filter(|&o| locs.is_scope(s, o))
         .collect();
     nodes.sort_by(|&a, &b| {
-        h.retained[b as usize]
-            .cmp(&h.retained[a as usize])
+        h.retained
+            .get(b)
+            .cmp(&h.retained.get(a))
             .then(h.id(a).cmp(&h.id(b)))
     });
     nodes.into_iter().map(|c| scope(h, locs, c)).collect()

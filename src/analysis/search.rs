@@ -46,7 +46,7 @@ pub fn find_objects(h: &Heap, query: &str, limit: usize) -> (Vec<u32>, usize) {
         }
     }
     let total = found.len();
-    found.sort_unstable_by_key(|&o| std::cmp::Reverse(h.retained[o as usize]));
+    found.sort_unstable_by_key(|&o| std::cmp::Reverse(h.retained.get(o)));
     found.truncate(limit);
     (found, total)
 }

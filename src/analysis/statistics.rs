@@ -1,7 +1,6 @@
 //! The Statistics view: memory by category, with DevTools' rules (JS arrays include their
 //! elements store when it has no other retainer; typed arrays are native backing stores).
 
-use super::retainers::Retainers;
 use crate::snapshot::{EdgeType, NodeType, Snapshot};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -30,13 +29,15 @@ impl Statistics {
 
 /// Category sums; `total` and `v8heap` are set by [`Statistics::set_total`] once the root's
 /// retained size is known.
-pub fn calculate_statistics(s: &Snapshot, shallow: &[u32], ret: &Retainers) -> Statistics {
+/// `ret_first` is [`Retainers::first`](super::retainers::Retainers::first): only counts of retainers are read, so the
+/// dominator pass may rewrite the index's sources meanwhile.
+pub fn calculate_statistics(s: &Snapshot, shallow: &[u32], ret_first: &[u32]) -> Statistics {
     let mut st = Statistics {
         native: s.extra_native_bytes,
         ..Default::default()
     };
     for o in 0..s.node_count() as u32 {
-        add_node(&mut st, s, shallow, ret, o);
+        add_node(&mut st, s, shallow, ret_first, o);
     }
     st
 }
@@ -44,7 +45,7 @@ pub fn calculate_statistics(s: &Snapshot, shallow: &[u32], ret: &Retainers) -> S
 /// Adds node `o` to its category (and its shallow size to `total`, which
 /// [`Statistics::set_total`] replaces for the whole heap). Used per native context too.
 #[inline]
-pub fn add_node(st: &mut Statistics, s: &Snapshot, shallow: &[u32], ret: &Retainers, o: u32) {
+pub fn add_node(st: &mut Statistics, s: &Snapshot, shallow: &[u32], ret_first: &[u32], o: u32) {
     let size = shallow[o as usize] as u64;
     st.total += size;
     match s.ntype(o) {
@@ -67,7 +68,7 @@ pub fn add_node(st: &mut Statistics, s: &Snapshot, shallow: &[u32], ret: &Retain
                         continue;
                     }
                     let el = s.edge_to[e];
-                    if ret.count(el) == 1 {
+                    if ret_first[el as usize + 1] - ret_first[el as usize] == 1 {
                         st.js_arrays += shallow[el as usize] as u64;
                     }
                     break;

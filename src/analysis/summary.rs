@@ -3,6 +3,7 @@
 
 use super::Heap;
 use super::dominators::DominatorTree;
+use super::retained::RetainedSizes;
 use crate::snapshot::{NodeType, Snapshot};
 use crate::util::BitVec;
 use rustc_hash::FxHashMap;
@@ -222,7 +223,7 @@ impl Grouping {
         s: &Snapshot,
         c: Columns<'_>,
         tree: &DominatorTree,
-        retained: &[u64],
+        retained: &RetainedSizes,
     ) -> Vec<ClassAggregate> {
         let Grouping { mut aggs, rows } = self;
         // Members (ascending, each list sized exactly: growing them one push at a time
@@ -271,7 +272,7 @@ impl Grouping {
 /// members is on the path.
 fn topmost_retained(
     tree: &DominatorTree,
-    retained: &[u64],
+    retained: &RetainedSizes,
     row_of: &(impl Fn(u32) -> u32 + Sync),
     root: u32,
     k: usize,
@@ -283,7 +284,7 @@ fn topmost_retained(
     // The root counts for its row, which is then seen on every path below it.
     let mut seen_below_root = None;
     if root_slot != NONE {
-        sums[root_slot as usize] += retained[root as usize];
+        sums[root_slot as usize] += retained.get(root);
         if !children.is_empty() {
             seen_below_root = Some(root_slot);
         }
@@ -294,7 +295,7 @@ fn topmost_retained(
             let slot = row_of(o);
             let below = tree.of(o);
             if slot != NONE && !st.seen[slot as usize] {
-                st.sums[slot as usize] += retained[o as usize];
+                st.sums[slot as usize] += retained.get(o);
                 if !below.is_empty() {
                     st.seen[slot as usize] = true;
                     st.sizes.push(st.list.len());

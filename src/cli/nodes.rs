@@ -26,7 +26,7 @@ pub fn run(file: &Path, timings: bool, out: &mut dyn Write) -> Result<(), CliErr
             cell(&heap.display_name(o)),
             cell(heap.class_name(o)),
             heap.shallow[i],
-            heap.retained[i],
+            heap.retained.get(o),
             heap.distance[i],
             s.node_id[heap.idom[i] as usize]
         )?;

@@ -31,7 +31,7 @@ fn obj(h: &Heap, o: u32) -> Obj {
         name: crate::util::js_slice_utf16(&h.display_name(o), 200).into_owned(),
         class: h.class_name(o).to_string(),
         shallow_size: h.shallow[o as usize],
-        retained_size: h.retained[o as usize],
+        retained_size: h.retained.get(o),
         distance: shown_distance(h.distance[o as usize]),
         label: String::new(),
         location: None,

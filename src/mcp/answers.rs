@@ -154,8 +154,8 @@ pub fn object(h: &Heap, id: &str, page: Page) -> Result<String, CliError> {
         h.class_name(o),
         s.type_name(o),
         size(h.shallow[o as usize] as u64),
-        size(h.retained[o as usize]),
-        fmt::percent(h.retained[o as usize], h.total_size)
+        size(h.retained.get(o)),
+        fmt::percent(h.retained.get(o), h.total_size)
     );
     let edges: Vec<usize> = s.edges(o).collect();
     let _ = writeln!(t, "edges:");
@@ -167,7 +167,7 @@ pub fn object(h: &Heap, id: &str, page: Page) -> Result<String, CliError> {
             steps::devtools_edge_label(h, e),
             h.class_name(to),
             h.id(to),
-            size(h.retained[to as usize])
+            size(h.retained.get(to))
         );
     }
     Ok(t + &page.footer(edges.len()))

@@ -301,7 +301,7 @@ pub fn sorted_members(h: &Heap, mut m: Vec<u32>, sort: Sort) -> Vec<u32> {
         Column::Shallow | Column::Count => {
             m.sort_unstable_by_key(|&o| (h.shallow[o as usize], id(o)))
         }
-        Column::Retained => m.sort_unstable_by_key(|&o| (h.retained[o as usize], id(o))),
+        Column::Retained => m.sort_unstable_by_key(|&o| (h.retained.get(o), id(o))),
         Column::Constructor => m.sort_unstable_by_key(|&o| id(o)),
     }
     if sort.descending && sort.column != Column::Constructor {

@@ -80,7 +80,7 @@ impl TreeModel {
                     let name = e.map(|e| s.edge_name(e as usize)).unwrap_or_default();
                     // Retained size descending, then edge name, with __proto__ last.
                     (
-                        std::cmp::Reverse(h.retained[n as usize]),
+                        std::cmp::Reverse(h.retained.get(n)),
                         name == "__proto__",
                         name,
                     )
@@ -94,7 +94,7 @@ impl TreeModel {
                     .iter()
                     .map(|&n| (n, None))
                     .collect();
-                v.sort_by_key(|&(n, _)| (std::cmp::Reverse(h.retained[n as usize]), h.id(n)));
+                v.sort_by_key(|&(n, _)| (std::cmp::Reverse(h.retained.get(n)), h.id(n)));
                 v
             }
             TreeKind::Retainers => {

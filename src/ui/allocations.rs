@@ -263,7 +263,7 @@ impl AllocationsView {
                     });
                     row.col(|ui| right_label(ui, format::distance(heap.distance[node as usize])));
                     row.col(|ui| super::table::size_label(ui, heap.shallow[node as usize] as u64));
-                    row.col(|ui| super::table::size_label(ui, heap.retained[node as usize]));
+                    row.col(|ui| super::table::size_label(ui, heap.retained.get(node)));
                     if row.response().clicked() {
                         self.selected_object = Some(i);
                         cmds.push(Command::Select(obj));

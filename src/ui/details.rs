@@ -52,7 +52,7 @@ pub fn ui(ui: &mut Ui, h: &Heap, obj: ObjRef, info: Option<&CodeInfo>, cmds: &mu
                 "Shallow size",
                 format!("{} ({} B)", format::size(shallow), format::group(shallow)),
             );
-            let retained = h.retained[o as usize];
+            let retained = h.retained.get(o);
             row(
                 ui,
                 "Retained size",

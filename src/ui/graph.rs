@@ -40,7 +40,7 @@ fn box_lines(g: &RetainerGraph, h: &Heap, i: NodeIndex) -> [String; 2] {
         .map_or(h.class_name(o), String::as_str);
     [
         format::shorten(class, 80),
-        format!("@{}  {}", h.id(o), format::size(h.retained[o as usize])),
+        format!("@{}  {}", h.id(o), format::size(h.retained.get(o))),
     ]
 }
 

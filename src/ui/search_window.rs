@@ -31,7 +31,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                     let label = format!(
                         "{}   {}",
                         format::object_label(&heap, o, 60),
-                        format::size(heap.retained[o as usize])
+                        format::size(heap.retained.get(o))
                     );
                     if ui.link(label).clicked() {
                         cmds.push(Command::Reveal(Tab::Summary, ObjRef::new(r.snap, o)));

@@ -163,7 +163,7 @@ impl SummaryView {
                 format::object_label(h, *node, 1000),
                 format::distance(h.distance[*node as usize]),
                 h.shallow[*node as usize],
-                h.retained[*node as usize]
+                h.retained.get(*node)
             ),
             _ => return None,
         })
@@ -370,7 +370,7 @@ fn row_cells(
             row.col(|ui| right_label(ui, format::distance(h.distance[node as usize])));
             row.col(|_| {});
             row.col(|ui| size_cell(ui, h.shallow[node as usize] as u64, total));
-            row.col(|ui| size_cell(ui, h.retained[node as usize], total));
+            row.col(|ui| size_cell(ui, h.retained.get(node), total));
         }
         Row::More { class, hidden } => {
             row.col(|ui| {

@@ -120,7 +120,7 @@ impl TreeView {
                     });
                     row.col(|ui| right_label(ui, format::distance(h.distance[r.node as usize])));
                     row.col(|ui| size_cell(ui, h.shallow[r.node as usize] as u64, total));
-                    row.col(|ui| size_cell(ui, h.retained[r.node as usize], total));
+                    row.col(|ui| size_cell(ui, h.retained.get(r.node), total));
                     let resp = row.response();
                     if resp.clicked() {
                         self.selected = Some(i);
@@ -184,7 +184,7 @@ impl TreeView {
             format::object_label(h, r.node, 1000),
             format::distance(h.distance[r.node as usize]),
             h.shallow[r.node as usize],
-            h.retained[r.node as usize]
+            h.retained.get(r.node)
         ))
     }
 }

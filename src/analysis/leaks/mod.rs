@@ -233,9 +233,9 @@ impl RawRow {
     fn add_top(&mut self, h: &Heap, o: u32) {
         self.tops.push(o);
         self.count_new += 1;
-        self.retained += h.retained[o as usize];
+        self.retained += h.retained.get(o);
         self.shallow += h.shallow[o as usize] as u64;
-        if h.retained[o as usize] > h.retained[self.representative as usize] {
+        if h.retained.get(o) > h.retained.get(self.representative) {
             self.representative = o;
         }
     }

@@ -81,7 +81,7 @@ pub fn members_of(h: &Heap, row: &mut RawRow, since: &Since) {
                 .or_insert_with(|| MemberStat::new(class.0, o, class.1));
             st.count += 1;
             if *depth == 0 {
-                st.retained_size += h.retained[o as usize];
+                st.retained_size += h.retained.get(o);
             }
             *depth += 1;
             stack.push((o, false));

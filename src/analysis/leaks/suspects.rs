@@ -37,10 +37,10 @@ fn children(h: &Heap, o: u32, out: &mut Vec<u32>) {
 fn accumulation_point(h: &Heap, mut cur: u32, kids: &mut Vec<u32>) -> u32 {
     loop {
         children(h, cur, kids);
-        let Some(&big) = kids.iter().max_by_key(|&&c| h.retained[c as usize]) else {
+        let Some(&big) = kids.iter().max_by_key(|&&c| h.retained.get(c)) else {
             return cur;
         };
-        if (h.retained[big as usize] as f64) < ONE_CHILD_SHARE * h.retained[cur as usize] as f64 {
+        if (h.retained.get(big) as f64) < ONE_CHILD_SHARE * h.retained.get(cur) as f64 {
             return cur;
         }
         cur = big;
@@ -48,8 +48,8 @@ fn accumulation_point(h: &Heap, mut cur: u32, kids: &mut Vec<u32>) -> u32 {
 }
 
 pub fn suspects(h: &Heap, locs: &Locations, ex: &Explainer) -> LeakReport {
-    let total = h.retained[h.snap.root as usize].max(1);
-    let big = |o: u32| h.retained[o as usize] as f64 >= SUSPECT_SHARE * total as f64;
+    let total = h.retained.get(h.snap.root).max(1);
+    let big = |o: u32| h.retained.get(o) as f64 >= SUSPECT_SHARE * total as f64;
     let mut points: Vec<u32> = Vec::new();
     let mut kids = Vec::new();
     for o in 0..h.node_count() as u32 {
@@ -85,7 +85,7 @@ fn row_at(h: &Heap, ex: &Explainer, p: u32) -> Option<RawRow> {
     children(h, p, &mut kids);
     let mut by_class: FxHashMap<u32, u64> = FxHashMap::default();
     for &c in &kids {
-        *by_class.entry(h.class[c as usize]).or_default() += h.retained[c as usize];
+        *by_class.entry(h.class[c as usize]).or_default() += h.retained.get(c);
     }
     let (&class, _) = by_class.iter().max_by_key(|&(c, r)| (*r, *c))?;
     let first = *kids.iter().find(|&&c| h.class[c as usize] == class)?;
