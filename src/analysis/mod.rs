@@ -141,6 +141,7 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
         // The dominator pass rewrites the retainer index's sources and back; the statistics
         // only count retainers, from the index's other column, on the other core meanwhile.
         let (ret_first, ret_sources) = (&retainers.first[..], &mut retainers.node[..]);
+        let dominators_done = AtomicBool::new(false);
         let calc_flags = || {
             ctl.phase("Calculating node flags", || {
                 flags::calculate_flags(s, dom_state)
@@ -161,8 +162,9 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                     ret_sources,
                     slot_edge,
                     ctl,
-                )?;
-                Ok((flags, dom))
+                );
+                dominators_done.store(true, Ordering::Release);
+                Ok((flags, dom?))
             },
             || -> Result<_, Cancelled> {
                 let flags = if page_roots {
@@ -173,40 +175,32 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
                 let shallow = ctl.phase("Calculating shallow sizes", || {
                     shallow::calculate_shallow_sizes(s, self_sizes)
                 })?;
-                let distance = ctl.phase("Calculating distances", || {
-                    distances::calculate_distances(s, eph, None)
-                })?;
-                let mut class = ctl.phase("Calculating object names", || {
-                    names::ClassNamer::new(s, &mut appended).calculate()
-                })?;
-                let interfaces = ctl.phase("Inferring interface definitions", || {
-                    names::infer_interface_definitions(s)
-                })?;
-                ctl.phase("Applying interface definitions", || {
-                    names::apply_interface_definitions(
-                        s,
-                        &mut class,
-                        &interfaces,
-                        &mut interface_names,
-                        &mut appended,
-                    )
-                })?;
-                // The grouping keeps no column per node, so it costs nothing at the peak.
-                let grouping = ctl.phase("Grouping objects by class", || {
-                    let cols = summary::Columns::all(&shallow, &class);
-                    summary::group(s, &distance, cols, &appended)
-                })?;
-                let stats = ctl.phase("Calculating statistics", || {
-                    statistics::calculate_statistics(s, &shallow, ret_first)
-                })?;
+                let Named {
+                    distance,
+                    class,
+                    interfaces,
+                    grouping,
+                } = named_and_grouped(s, eph, &shallow, &mut appended, &mut interface_names, ctl)?;
+                // The statistics only count retainers, so they can run while the dominator
+                // pass rewrites the index's sources: here if that pass is still running (on
+                // Chromium heaps and large Node heaps its chain is the longer one), else
+                // beside the dominated-nodes index afterwards.
+                let stats = if dominators_done.load(Ordering::Acquire) {
+                    None
+                } else {
+                    Some(ctl.phase("Calculating statistics", || {
+                        statistics::calculate_statistics(s, &shallow, ret_first)
+                    })?)
+                };
                 Ok((flags, shallow, distance, class, interfaces, grouping, stats))
             },
         )
     };
     let (flags_a, mut dom) = dom?;
-    let (flags_b, shallow, distance, class, interfaces, grouping, mut statistics) = rest?;
+    let (flags_b, shallow, distance, class, interfaces, grouping, stats) = rest?;
     let flags = flags_a.or(flags_b).unwrap_or_default();
-    let (retained, dominator_tree) = retained_and_tree(&snap, &mut dom, &shallow, ctl)?;
+    let (retained, dominator_tree, mut statistics) =
+        retained_and_tree(&snap, &mut dom, &retainers, &shallow, stats, ctl)?;
     let summary = ctl.phase("Summing retained sizes by class", || {
         let cols = summary::Columns::all(&shallow, &class);
         grouping.finish(&snap, cols, &dominator_tree, &retained)
@@ -233,6 +227,49 @@ pub fn analyze(mut snap: Snapshot, ctl: &Control<'_>) -> Result<Heap, Cancelled>
         total_size,
         unreachable_from_root: dom.unreachable_from_root,
         summary: Some(summary),
+    })
+}
+
+/// What the naming chain makes: distances, class names, the Summary's grouping.
+struct Named {
+    distance: Vec<i32>,
+    class: Vec<u32>,
+    interfaces: Vec<InterfaceDefinition>,
+    grouping: summary::Grouping,
+}
+
+/// Distances, class names (interface definitions inferred and applied), then the objects
+/// grouped by class. Names append strings to `appended` (see [`analyze`]).
+fn named_and_grouped(
+    s: &Snapshot,
+    eph: &weakmap::Ephemerons,
+    shallow: &[u32],
+    appended: &mut Vec<String>,
+    interface_names: &mut HashMap<String, u32>,
+    ctl: &Control<'_>,
+) -> Result<Named, Cancelled> {
+    let distance = ctl.phase("Calculating distances", || {
+        distances::calculate_distances(s, eph, None)
+    })?;
+    let mut class = ctl.phase("Calculating object names", || {
+        names::ClassNamer::new(s, appended).calculate()
+    })?;
+    let interfaces = ctl.phase("Inferring interface definitions", || {
+        names::infer_interface_definitions(s)
+    })?;
+    ctl.phase("Applying interface definitions", || {
+        names::apply_interface_definitions(s, &mut class, &interfaces, interface_names, appended)
+    })?;
+    // The grouping keeps no column per node, so it costs nothing at the peak.
+    let grouping = ctl.phase("Grouping objects by class", || {
+        let cols = summary::Columns::all(shallow, &class);
+        summary::group(s, &distance, cols, appended)
+    })?;
+    Ok(Named {
+        distance,
+        class,
+        interfaces,
+        grouping,
     })
 }
 
@@ -267,29 +304,40 @@ fn essential_and_dominators(
     dom.ok_or(Cancelled)
 }
 
-/// Retained sizes beside the dominated-nodes index, on two cores.
+/// Retained sizes beside the dominated-nodes index and the statistics (unless `stats` are
+/// made already), on two cores.
 fn retained_and_tree(
     s: &Snapshot,
     dom: &mut dominators::Dominators,
+    retainers: &Retainers,
     shallow: &[u32],
+    stats: Option<Statistics>,
     ctl: &Control<'_>,
-) -> Result<(retained::RetainedSizes, DominatorTree), Cancelled> {
+) -> Result<(retained::RetainedSizes, DominatorTree, Statistics), Cancelled> {
     let scratch = std::mem::take(&mut dom.scratch);
     let order = std::mem::take(&mut dom.order);
     let idom = &dom.idom;
-    let (retained, tree) = rayon::join(
+    let (retained, tree_and_stats) = rayon::join(
         || {
             ctl.phase("Calculating retained sizes", || {
                 retained::RetainedSizes::sum(idom, order, shallow)
             })
         },
-        || {
-            ctl.phase("Building dominated nodes", || {
+        || -> Result<_, Cancelled> {
+            let tree = ctl.phase("Building dominated nodes", || {
                 DominatorTree::build(idom, s.root, scratch)
-            })
+            })?;
+            let stats = match stats {
+                Some(st) => st,
+                None => ctl.phase("Calculating statistics", || {
+                    statistics::calculate_statistics(s, shallow, &retainers.first)
+                })?,
+            };
+            Ok((tree, stats))
         },
     );
-    Ok((retained?, tree?))
+    let (tree, stats) = tree_and_stats?;
+    Ok((retained?, tree, stats))
 }
 
 impl Heap {
