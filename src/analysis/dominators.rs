@@ -64,16 +64,12 @@ pub fn calculate_dominators(
     // resident when freed (measured: +7% peak RSS on a 264 MB file).
     let mut dom = parent;
     let mut semi = vec![0u32; n + 1];
-    let forest = semi_dominators(
+    let preds = Preds {
         first,
         sources,
         slot_essential,
-        &vertex,
-        &dom,
-        num,
-        &mut semi,
-        cancel,
-    );
+    };
+    let forest = semi_dominators(&preds, &vertex, &dom, num, &mut semi, cancel);
     map_in_place(sources, |w| vertex[w as usize] - 1);
     let mut idom = forest?;
     immediate_dominators(&semi, &mut dom);
@@ -178,11 +174,8 @@ fn number_by_dfs(
 /// predecessor (an orphan's DFS start) takes the root as semi-dominator; clique members
 /// numbered under the root are above every reached number, so they never lower a reached
 /// number's semi, and their DFS parent, the root, is their dominator.
-#[allow(clippy::too_many_arguments)]
 fn semi_dominators(
-    first: &[u32],
-    sources: &[u32],
-    slot_essential: &BitVec,
+    preds: &Preds<'_>,
     vertex: &[u32],
     parent: &[u32],
     buffer: Vec<u32>,
@@ -198,6 +191,11 @@ fn semi_dominators(
     for i in 0..=count as usize {
         lt[i * 2 + LABEL] = i as u32;
     }
+    let Preds {
+        first,
+        sources,
+        slot_essential,
+    } = *preds;
     let mut stack: Vec<u32> = Vec::new();
     for w in (2..=count).rev() {
         if w & 0xFFFF == 0 && cancel() {
@@ -239,6 +237,14 @@ fn semi_dominators(
         lt[w as usize * 2 + LABEL] = sw;
     }
     Some(lt)
+}
+
+/// The retainer index as the semi-dominators read it: `sources` hold DFS numbers.
+#[derive(Clone, Copy)]
+struct Preds<'a> {
+    first: &'a [u32],
+    sources: &'a [u32],
+    slot_essential: &'a BitVec,
 }
 
 /// A hint that `v[i]` will be read soon (no effect on results).
