@@ -9,6 +9,7 @@ pub mod cdp;
 pub mod events;
 #[cfg(unix)]
 pub mod pid;
+pub mod process_tree;
 pub mod scenario;
 pub mod session;
 pub mod stream;

@@ -37,13 +37,13 @@ const READY_LIMIT: Duration = Duration::from_secs(60);
 /// One action, a GC or a snapshot of a test scenario.
 const STEP_LIMIT: Duration = Duration::from_secs(600);
 
-/// The started program, stopped when dropped (with the folder it was given, if any).
+/// The started program, stopped when dropped with the processes it started (and the folder
+/// it was given, if any).
 struct Program(Child, Option<PathBuf>);
 
 impl Drop for Program {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        super::process_tree::kill_tree(&mut self.0);
         if let Some(dir) = &self.1 {
             let _ = std::fs::remove_dir_all(dir);
         }

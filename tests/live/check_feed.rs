@@ -59,7 +59,12 @@ fn assert_none_left(tag: &str) {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    panic!("{tag}: still running: pids {:?}", running(tag));
+    let left = running(tag);
+    // Stop them, so that a failing run leaves nothing behind on the machine.
+    for pid in &left {
+        let _ = Command::new("kill").args(["-9", pid]).status();
+    }
+    panic!("{tag}: still running: pids {left:?}");
 }
 
 #[test]
@@ -152,4 +157,25 @@ fn check_tells_a_leak_driven_by_the_child_on_its_own_from_its_twin() {
         assert_eq!(out.status.code(), Some(0), "run {run}: {stdout}");
         assert_none_left(&tag);
     }
+}
+
+/// The program's own processes stop with it, even a helper that never notices that its
+/// parent is gone (no IPC channel, no pipe): `check` stops the whole tree it started.
+#[test]
+fn check_stops_the_processes_the_program_started() {
+    let code = "require('child_process').spawn(process.execPath, \
+                ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); \
+                globalThis.ready = true; setInterval(() => {}, 1000);";
+    let out = Command::new(env!("CARGO_BIN_EXE_heapdive"))
+        .args([
+            "check", "--ready", "ready", "--action", "0", "--warmup", "0",
+        ])
+        .args(["--", "node", "-e", code])
+        .env("HEAPDIVE_FEED_RUN", "helper")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert_none_left("helper");
 }

@@ -1,0 +1,101 @@
+//! Stopping a started program with the processes it started: a Node program's workers or
+//! helpers, a browser's renderers. Killing only the program leaves those running (a helper
+//! that never reads its parent's pipe does not notice it is gone), and a CI machine
+//! collects them run after run.
+
+use std::process::Child;
+
+/// Kills `child` and, where `/proc` lists processes (Linux), every process it started,
+/// however deep. The program is stopped first, so that it starts nothing new meanwhile.
+pub fn kill_tree(child: &mut Child) {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::sys::signal::{Signal, kill};
+        use nix::unistd::Pid;
+        let root = child.id();
+        let _ = kill(Pid::from_raw(root as i32), Signal::SIGSTOP);
+        for pid in descendants(root) {
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The processes below `root` (children, their children...), from each process's parent in
+/// `/proc/PID/stat`.
+#[cfg(target_os = "linux")]
+fn descendants(root: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+            Some((pid, parent_of(pid)?))
+        })
+        .collect();
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let p = found[i];
+        found.extend(
+            parents
+                .iter()
+                .filter(|&&(_, pp)| pp == p)
+                .map(|&(pid, _)| pid),
+        );
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// The parent's pid: the field after the command's closing parenthesis and the state (the
+/// command may itself hold spaces and parentheses).
+#[cfg(target_os = "linux")]
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 1..];
+    after.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::process::{Command, Stdio};
+
+    /// A shell that started a `sleep` of its own: both are gone afterwards.
+    #[test]
+    fn the_programs_own_children_stop_with_it() {
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 600 & echo $!; wait"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let sleeper: u32 = line.trim().parse().unwrap();
+        assert_eq!(parent_of(sleeper), Some(child.id()));
+        kill_tree(&mut child);
+        // Killed and reaped by init (its parent is gone): no /proc entry, or a zombie for a
+        // moment.
+        for _ in 0..50 {
+            let state = std::fs::read_to_string(format!("/proc/{sleeper}/stat"));
+            if state.map_or(true, |s| s.contains(") Z ")) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(sleeper as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+        panic!("sleep {sleeper} was still running");
+    }
+}
