@@ -3,6 +3,7 @@
 //! arrays, with DevTools' treatment of nodes the root does not reach (their subtrees hang
 //! off the root), so that every number matches.
 
+use super::retainers::slots;
 use crate::snapshot::Snapshot;
 use crate::util::BitVec;
 
@@ -332,12 +333,6 @@ const LABEL: usize = 1;
 
 fn has_only_weak_retainers(first: &[u32], slot_essential: &BitVec, o: u32) -> bool {
     slots(first, o).all(|slot| !slot_essential.get(slot))
-}
-
-/// Node `o`'s retainer slots.
-#[inline(always)]
-fn slots(first: &[u32], o: u32) -> std::ops::Range<usize> {
-    first[o as usize] as usize..first[o as usize + 1] as usize
 }
 
 /// Children of each node in the dominator tree (CSR), descending ordinal within a parent;

@@ -1,6 +1,7 @@
 //! The Statistics view: memory by category, with DevTools' rules (JS arrays include their
 //! elements store when it has no other retainer; typed arrays are native backing stores).
 
+use super::retainers::slots;
 use crate::snapshot::{EdgeType, NodeType, Snapshot};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -29,8 +30,8 @@ impl Statistics {
 
 /// Category sums; `total` and `v8heap` are set by [`Statistics::set_total`] once the root's
 /// retained size is known.
-/// `ret_first` is [`Retainers::first`](super::retainers::Retainers::first): only counts of retainers are read, so the
-/// dominator pass may rewrite the index's sources meanwhile.
+/// `ret_first` is [`Retainers::first`](super::retainers::Retainers::first): only counts of
+/// retainers are read, so the dominator pass may rewrite the index's sources meanwhile.
 pub fn calculate_statistics(s: &Snapshot, shallow: &[u32], ret_first: &[u32]) -> Statistics {
     let mut st = Statistics {
         native: s.extra_native_bytes,
@@ -68,7 +69,7 @@ pub fn add_node(st: &mut Statistics, s: &Snapshot, shallow: &[u32], ret_first: &
                         continue;
                     }
                     let el = s.edge_to[e];
-                    if ret_first[el as usize + 1] - ret_first[el as usize] == 1 {
+                    if slots(ret_first, el).len() == 1 {
                         st.js_arrays += shallow[el as usize] as u64;
                     }
                     break;

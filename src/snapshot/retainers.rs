@@ -44,6 +44,13 @@ impl Slots {
     }
 }
 
+/// Node `n`'s retainer slots, from the index's `first` column alone: for passes that read
+/// it while the dominator pass has the sources column.
+#[inline(always)]
+pub fn slots(first: &[u32], n: u32) -> Range<usize> {
+    first[n as usize] as usize..first[n as usize + 1] as usize
+}
+
 /// One retaining edge: `edge` (ordinal) goes from node `from` to the retained node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Retainer {
@@ -130,7 +137,7 @@ impl Retainers {
 
     #[inline]
     pub fn of(&self, n: u32) -> std::ops::Range<usize> {
-        self.first[n as usize] as usize..self.first[n as usize + 1] as usize
+        slots(&self.first, n)
     }
 
     pub fn count(&self, n: u32) -> usize {
