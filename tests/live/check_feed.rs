@@ -61,8 +61,11 @@ fn assert_none_left(tag: &str) {
     }
     let left = running(tag);
     // Stop them, so that a failing run leaves nothing behind on the machine.
-    for pid in &left {
-        let _ = Command::new("kill").args(["-9", pid]).status();
+    for pid in left.iter().filter_map(|p| p.parse().ok()) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
     }
     panic!("{tag}: still running: pids {left:?}");
 }
