@@ -11,6 +11,7 @@ use super::Heap;
 use super::locations::Locations;
 use super::paths::{Hop, RetainingPath};
 use crate::snapshot::{EdgeType, NodeType, Snapshot};
+use crate::util::BitVec;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -43,7 +44,7 @@ pub struct Explainer {
 /// long as a 1 GB snapshot was open in the window.
 struct Noise {
     /// Nodes whose type makes them the user's but whose script is the runtime's.
-    runtime: Vec<u64>,
+    runtime: BitVec,
     /// The root's children that are user roots (global objects), sorted: always the user's.
     globals: Vec<u32>,
 }
@@ -54,8 +55,7 @@ impl Noise {
     fn build(h: &Heap, locs: &Locations) -> Noise {
         let s = &h.snap;
         let n = s.node_count();
-        let mut runtime = vec![0u64; n.div_ceil(64)];
-        let mut set = |o: u32| runtime[o as usize / 64] |= 1 << (o % 64);
+        let mut runtime = BitVec::new(n);
         for o in 0..n as u32 {
             if by_type(s, o) == USER
                 && locs.is_scope(s, o)
@@ -63,13 +63,13 @@ impl Noise {
                     .scope_script(h, o)
                     .is_some_and(|n| is_runtime_script(&n))
             {
-                set(o);
+                runtime.set(o as usize);
             }
         }
         let mut script_names: Vec<(u32, bool)> = Vec::new();
         for &(o, l) in &s.locations {
             if by_type(s, o) == USER && runtime_id(s, locs, &mut script_names, l.script_id) {
-                set(o);
+                runtime.set(o as usize);
             }
         }
         // Global objects are where users read paths from, whoever constructed them.
@@ -86,7 +86,7 @@ impl Noise {
     fn of(&self, s: &Snapshot, o: u32) -> u8 {
         if self.globals.binary_search(&o).is_ok() {
             USER
-        } else if self.runtime[o as usize / 64] & (1 << (o % 64)) != 0 {
+        } else if self.runtime.get(o as usize) {
             RUNTIME
         } else {
             by_type(s, o)
