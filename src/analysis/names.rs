@@ -54,7 +54,7 @@ impl<'a> ClassNamer<'a> {
         let regexp = self.intern("RegExp");
         let mut by_type: Vec<Option<u32>> = vec![None; s.node_type_names.len()];
         let mut cut_cache: HashMap<u32, u32> = HashMap::new();
-        let mut class = vec![0u32; n];
+        let mut class = crate::process_memory::populated(vec![0u32; n]);
         for i in 0..n {
             let t = s.node_type[i];
             class[i] = match t {

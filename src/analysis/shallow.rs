@@ -19,7 +19,7 @@ pub fn calculate_shallow_sizes(s: &Snapshot, self_sizes: Vec<u32>) -> Vec<u32> {
         return sizes;
     }
     let n = s.node_count();
-    let mut owners = vec![0u32; n];
+    let mut owners = crate::process_memory::populated(vec![0u32; n]);
     for i in 0..n {
         let t = s.node_type[i];
         owners[i] = if t == NodeType::HIDDEN

@@ -136,23 +136,37 @@ impl Part for NodePart<'_> {
     }
 }
 
+/// A zeroed column of `n` values. With `prefault` its pages are asked for at once (see
+/// [`populated`](crate::process_memory::populated)): only where the header's counts are
+/// bounded by the file's own size, so that a lying header in a small `.gz` makes no
+/// memory resident before the arrays prove it wrong.
+fn column<T: Clone + Default>(n: usize, prefault: bool) -> Vec<T> {
+    let v = vec![T::default(); n];
+    if prefault {
+        crate::process_memory::populated(v)
+    } else {
+        v
+    }
+}
+
 pub(super) fn read_nodes(
     lx: &mut Lexer<'_, impl Source>,
     l: &Layout,
     snap: &mut Snapshot,
     edge_counts: &mut Vec<u32>,
+    prefault: bool,
 ) -> Result<(), RawError> {
     let n = l.node_count;
     let mut t = NodeTable {
         l,
-        ty: vec![0; n],
-        name: vec![0; n],
-        id: vec![0; n],
-        size: vec![0; n],
+        ty: column(n, prefault),
+        name: column(n, prefault),
+        id: column(n, prefault),
+        size: column(n, prefault),
         // One more than the nodes: the counts become the CSR offsets in place.
-        edges: vec![0; n + 1],
-        det: l.n_detached.map(|_| vec![0; n]),
-        trace: l.n_trace.map(|_| vec![0; n]),
+        edges: column(n + 1, prefault),
+        det: l.n_detached.map(|_| column(n, prefault)),
+        trace: l.n_trace.map(|_| column(n, prefault)),
     };
     let mut fill = Filler::new(&mut t, "nodes");
     lx.u32_array_pieces("nodes", |p| fill.piece(p))?;
@@ -291,6 +305,7 @@ pub(super) fn read_edges(
     l: &Layout,
     snap: &mut Snapshot,
     edge_counts: Vec<u32>,
+    prefault: bool,
 ) -> Result<(), RawError> {
     let m = l.edge_count;
     let total: u64 = edge_counts.iter().map(|&c| c as u64).sum();
@@ -312,9 +327,9 @@ pub(super) fn read_edges(
     let mut t = EdgeTable {
         l,
         node_count,
-        ty: vec![0; m],
-        name: vec![0; m],
-        to: vec![0; m],
+        ty: column(m, prefault),
+        name: column(m, prefault),
+        to: column(m, prefault),
     };
     let mut fill = Filler::new(&mut t, "edges");
     lx.u32_array_pieces("edges", |p| fill.piece(p))?;

@@ -385,7 +385,7 @@ fn read_members(
                 let l = layout
                     .as_ref()
                     .ok_or_else(|| lx.err("\"nodes\" comes before the \"snapshot\" header"))?;
-                read_nodes(lx, l, snap, edge_counts)?;
+                read_nodes(lx, l, snap, edge_counts, !compressed)?;
                 *have_nodes = true;
             }
             b"edges" => {
@@ -395,7 +395,7 @@ fn read_members(
                 if !*have_nodes {
                     return Err(lx.err("\"edges\" comes before \"nodes\""));
                 }
-                read_edges(lx, l, snap, std::mem::take(edge_counts))?;
+                read_edges(lx, l, snap, std::mem::take(edge_counts), !compressed)?;
                 *have_edges = true;
             }
             b"strings" => {

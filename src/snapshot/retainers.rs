@@ -77,7 +77,7 @@ impl Retainers {
         let cut = first_edge.get(mid).map_or(0, |&e| e as usize);
         let (lower, upper) = edge_to.split_at(cut);
         let count = |edges: &[u32]| {
-            let mut c = vec![0u32; n + 1];
+            let mut c = crate::process_memory::populated(vec![0u32; n + 1]);
             for &t in edges {
                 c[t as usize] += 1;
             }
@@ -93,8 +93,8 @@ impl Retainers {
             acc += a + b;
         }
         hi[n] = acc;
-        let mut node = vec![0u32; m];
-        let mut edge = vec![0u32; m];
+        let mut node = crate::process_memory::populated(vec![0u32; m]);
+        let mut edge = crate::process_memory::populated(vec![0u32; m]);
         let out = Slots {
             node: node.as_mut_ptr(),
             edge: edge.as_mut_ptr(),
