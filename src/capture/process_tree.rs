@@ -4,22 +4,72 @@
 //! collects them run after run.
 
 use std::process::Child;
+use std::sync::Mutex;
+
+/// The programs started and not stopped yet: what [`stop_started_on_signals`] stops.
+static STARTED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Notes a started program, to be stopped with heapdive if a signal stops heapdive.
+pub fn track(child: &Child) {
+    STARTED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(child.id());
+}
 
 /// Kills `child` and, where `/proc` lists processes (Linux), every process it started,
 /// however deep. The program is stopped first, so that it starts nothing new meanwhile.
 pub fn kill_tree(child: &mut Child) {
+    STARTED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|&pid| pid != child.id());
     #[cfg(target_os = "linux")]
-    {
-        use nix::sys::signal::{Signal, kill};
-        use nix::unistd::Pid;
-        let root = child.id();
-        let _ = kill(Pid::from_raw(root as i32), Signal::SIGSTOP);
-        for pid in descendants(root) {
-            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
-        }
-    }
+    kill_descendants(child.id());
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Stops `root` and kills every process below it (not `root` itself).
+#[cfg(target_os = "linux")]
+fn kill_descendants(root: u32) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let _ = kill(Pid::from_raw(root as i32), Signal::SIGSTOP);
+    for pid in descendants(root) {
+        let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+    }
+}
+
+/// When SIGINT, SIGTERM or SIGHUP comes, kills every tracked program's tree and exits with
+/// 128 + the signal, rather than dying alone: a CI job cancelled by a signal to heapdive
+/// would leave the program it started running, and its helpers. Linux only. The signals
+/// are blocked in this thread and in the threads it starts afterwards, so call it before
+/// starting any; one thread of its own waits for them.
+pub fn stop_started_on_signals() {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::sys::signal::{SigSet, Signal};
+        let mut set = SigSet::empty();
+        for s in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+            set.add(s);
+        }
+        if set.thread_block().is_err() {
+            return;
+        }
+        std::thread::spawn(move || {
+            let Ok(signal) = set.wait() else { return };
+            // Held until the exit: a program started meanwhile waits to be tracked.
+            let started = STARTED.lock().unwrap_or_else(|e| e.into_inner());
+            for &pid in started.iter() {
+                kill_descendants(pid);
+                let _ =
+                    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), Signal::SIGKILL);
+            }
+            eprintln!("heapdive: stopped by {signal}, with the program it started");
+            std::process::exit(128 + signal as i32);
+        });
+    }
 }
 
 /// The processes below `root` (children, their children...), from each process's parent in

@@ -261,6 +261,7 @@ fn launch(mut cmd: Command, exe: &str, forward: bool) -> Result<(Program, String
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("could not start {exe}: {e}"))?;
+    super::process_tree::track(&child);
     let stderr = child.stderr.take().expect("piped");
     let program = Program(child, None);
     let (tx, rx) = mpsc::channel();

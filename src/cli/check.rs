@@ -102,6 +102,7 @@ impl Verdict {
 
 /// Runs the check; what went wrong is already printed (stderr) when it returns.
 pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Outcome {
+    crate::capture::process_tree::stop_started_on_signals();
     let v = match verdict(a, &mut |step| eprintln!("heapdive check: {step}")) {
         Ok(v) => v,
         Err((outcome, why)) => {

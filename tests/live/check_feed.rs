@@ -182,3 +182,46 @@ fn check_stops_the_processes_the_program_started() {
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
     assert_none_left("helper");
 }
+
+/// A check stopped by a signal to heapdive alone (a CI job cancelled) stops the program it
+/// started and the program's own helper before it exits.
+#[test]
+fn a_check_stopped_by_a_signal_stops_its_program_too() {
+    let code = "require('child_process').spawn(process.execPath, \
+                ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); \
+                setInterval(() => {}, 1000);";
+    let tag = "signal";
+    // Not a pipe: the program writes to heapdive's stderr, and a program left running would
+    // hold a pipe open for ever.
+    let dir = common::scratch("check-signal");
+    let err_path = dir.join("stderr.txt");
+    // `--ready` never holds: the check waits for it until the signal.
+    let mut check = Command::new(env!("CARGO_BIN_EXE_heapdive"))
+        .args(["check", "--ready", "globalThis.never", "--action", "0"])
+        .args(["--", "node", "-e", code])
+        .env("HEAPDIVE_FEED_RUN", tag)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    // heapdive, the program and its helper.
+    let mut up = false;
+    for _ in 0..200 {
+        if running(tag).len() >= 3 {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = nix::unistd::Pid::from_raw(check.id() as i32);
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+    let status = check.wait().unwrap();
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    // Checked first: a failure below leaves nothing running.
+    assert_none_left(tag);
+    assert!(up, "the program and its helper never ran: {stderr}");
+    assert_eq!(status.code(), Some(128 + 15), "{stderr}");
+    assert!(stderr.contains("stopped by SIGTERM"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
