@@ -48,7 +48,11 @@ pub fn pin_mmap_threshold() {
 }
 
 /// Columns smaller than this are left to fault in page by page.
+#[cfg(target_os = "linux")]
 const POPULATE_MIN: usize = 1 << 20;
+/// The pages asked for are whole 4 KiB pages (where pages are larger the kernel refuses).
+#[cfg(target_os = "linux")]
+const PAGE: usize = 4096;
 
 /// Has the kernel back a fresh column's pages now, half of them from each core, instead of
 /// one page fault per page as the column is first written: on this class of VM a fault
@@ -65,7 +69,7 @@ pub fn populated<T>(v: Vec<T>) -> Vec<T> {
         let bytes = v.capacity() * std::mem::size_of::<T>();
         if bytes >= POPULATE_MIN {
             let start = v.as_ptr() as usize;
-            let mid = start + bytes / 2;
+            let mid = (start + bytes / 2) & !(PAGE - 1);
             rayon::join(|| populate(start, mid), || populate(mid, start + bytes));
         }
     }
@@ -79,7 +83,6 @@ fn populate(start: usize, end: usize) -> bool {
         fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
     }
     const MADV_POPULATE_WRITE: i32 = 23;
-    const PAGE: usize = 4096;
     let (first, last) = (start.next_multiple_of(PAGE), end & !(PAGE - 1));
     if last <= first {
         return true;
