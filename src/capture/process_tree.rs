@@ -3,18 +3,21 @@
 //! that never reads its parent's pipe does not notice it is gone), and a CI machine
 //! collects them run after run.
 
+use std::path::PathBuf;
 use std::process::Child;
 use std::sync::Mutex;
 
-/// The programs started and not stopped yet: what [`stop_started_on_signals`] stops.
-static STARTED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+/// The programs started and not stopped yet, each with the folder made for it (a browser's
+/// profile): what [`stop_started_on_signals`] stops and removes.
+static STARTED: Mutex<Vec<(u32, Option<PathBuf>)>> = Mutex::new(Vec::new());
 
-/// Notes a started program, to be stopped with heapdive if a signal stops heapdive.
-pub fn track(child: &Child) {
+/// Notes a started program (and its folder), to be stopped (and removed) with heapdive if
+/// a signal stops heapdive.
+pub fn track(child: &Child, folder: Option<PathBuf>) {
     STARTED
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .push(child.id());
+        .push((child.id(), folder));
 }
 
 /// Kills `child` and, where `/proc` lists processes (Linux), every process it started,
@@ -23,7 +26,7 @@ pub fn kill_tree(child: &mut Child) {
     STARTED
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .retain(|&pid| pid != child.id());
+        .retain(|(pid, _)| *pid != child.id());
     #[cfg(target_os = "linux")]
     kill_descendants(child.id());
     let _ = child.kill();
@@ -41,11 +44,11 @@ fn kill_descendants(root: u32) {
     }
 }
 
-/// When SIGINT, SIGTERM or SIGHUP comes, kills every tracked program's tree and exits with
-/// 128 + the signal, rather than dying alone: a CI job cancelled by a signal to heapdive
-/// would leave the program it started running, and its helpers. Linux only. The signals
-/// are blocked in this thread and in the threads it starts afterwards, so call it before
-/// starting any; one thread of its own waits for them.
+/// When SIGINT, SIGTERM or SIGHUP comes, kills every tracked program's tree, removes its
+/// folder, and exits with 128 + the signal, rather than dying alone: a CI job cancelled by
+/// a signal to heapdive would leave the program it started running, and its helpers.
+/// Linux only. The signals are blocked in this thread and in the threads it starts
+/// afterwards, so call it before starting any; one thread of its own waits for them.
 pub fn stop_started_on_signals() {
     #[cfg(target_os = "linux")]
     {
@@ -61,10 +64,13 @@ pub fn stop_started_on_signals() {
             let Ok(signal) = set.wait() else { return };
             // Held until the exit: a program started meanwhile waits to be tracked.
             let started = STARTED.lock().unwrap_or_else(|e| e.into_inner());
-            for &pid in started.iter() {
+            for &(pid, _) in started.iter() {
                 kill_descendants(pid);
                 let _ =
                     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), Signal::SIGKILL);
+            }
+            for dir in started.iter().filter_map(|(_, folder)| folder.as_ref()) {
+                let _ = std::fs::remove_dir_all(dir);
             }
             eprintln!("heapdive: stopped by {signal}, with the program it started");
             std::process::exit(128 + signal as i32);

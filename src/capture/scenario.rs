@@ -245,13 +245,18 @@ fn start(argv: &[String], env: &[(String, String)]) -> Result<(Program, String),
     cmd.arg("--inspect=127.0.0.1:0")
         .args(args)
         .envs(env.iter().cloned());
-    launch(cmd, exe, true)
+    launch(cmd, exe, true, None)
 }
 
 /// Starts `cmd` and waits for the `ws://` URL it prints on stderr. A program's output goes on
 /// to our stderr (`forward`), never to our stdout, which is the report's (`--json`) or the
 /// MCP server's; a browser's output is its own noise.
-fn launch(mut cmd: Command, exe: &str, forward: bool) -> Result<(Program, String), String> {
+fn launch(
+    mut cmd: Command,
+    exe: &str,
+    forward: bool,
+    folder: Option<PathBuf>,
+) -> Result<(Program, String), String> {
     cmd.stdin(Stdio::null()).stderr(Stdio::piped());
     if forward {
         cmd.stdout(std::io::stderr());
@@ -261,9 +266,9 @@ fn launch(mut cmd: Command, exe: &str, forward: bool) -> Result<(Program, String
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("could not start {exe}: {e}"))?;
-    super::process_tree::track(&child);
+    super::process_tree::track(&child, folder.clone());
     let stderr = child.stderr.take().expect("piped");
-    let program = Program(child, None);
+    let program = Program(child, folder);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -325,8 +330,7 @@ fn open_page(page: &str, browser: Option<&std::path::Path>) -> Result<(Program, 
     .arg(format!("--user-data-dir={}", profile.display()))
     .arg("about:blank");
     let name = exe.display().to_string();
-    let (mut program, browser_url) = launch(cmd, &name, false)?;
-    program.1 = Some(profile);
+    let (program, browser_url) = launch(cmd, &name, false, Some(profile))?;
     // ws://127.0.0.1:PORT/devtools/browser/ID: the page is a target of the same port.
     let authority = browser_url
         .trim_start_matches("ws://")

@@ -673,6 +673,86 @@ fn chromium() -> Option<std::path::PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// A `check --url` stopped by a signal to heapdive alone stops the browser and removes the
+/// profile folder it made for it.
+#[test]
+fn a_check_url_stopped_by_a_signal_stops_the_browser_and_removes_its_folder() {
+    let Some(browser) = chromium() else {
+        eprintln!("no Chromium on PATH: check --url not tested");
+        return;
+    };
+    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_app/widgets.html");
+    let dir = common::scratch("check-url-signal");
+    let err_path = dir.join("stderr.txt");
+    // `--ready` never holds: the check waits for it until the signal. stderr is a file, not
+    // a pipe that a browser left running would hold open.
+    let mut check = Command::new(env!("CARGO_BIN_EXE_heapdive"))
+        .args(["check", "--browser", browser.to_str().unwrap()])
+        .arg("--url")
+        .arg(format!("file://{}", page.display()))
+        .args(["--ready", "globalThis.never", "--action", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let profile = std::env::temp_dir().join(format!("heapdive-chromium-{}", check.id()));
+    let flag = format!("--user-data-dir={}", profile.display());
+    // The browser's processes: those given its profile folder.
+    let browsers = || -> Vec<i32> {
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let pid = e.file_name().to_str()?.parse().ok()?;
+                let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+                let mut args = cmdline.split(|&b| b == 0);
+                args.any(|arg| arg == flag.as_bytes()).then_some(pid)
+            })
+            .collect()
+    };
+    let mut up = false;
+    for _ in 0..200 {
+        if profile.is_dir() && !browsers().is_empty() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Let the page open: the signal comes while the check waits for --ready.
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = nix::unistd::Pid::from_raw(check.id() as i32);
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+    let status = check.wait().unwrap();
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let mut left = browsers();
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        left = browsers();
+    }
+    // Nothing stays behind, whatever fails below.
+    for &pid in &left {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    let folder_left = profile.exists();
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(up, "the browser never started: {stderr}");
+    assert!(
+        left.is_empty(),
+        "browser processes {left:?} still running: {stderr}"
+    );
+    assert!(!folder_left, "{} is still there", profile.display());
+    assert_eq!(status.code(), Some(128 + 15), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn check_url_tells_a_leaking_page_from_its_fixed_twin_in_chromium() {
     let Some(browser) = chromium() else {
