@@ -3,6 +3,8 @@
 
 #[cfg(unix)]
 pub mod node;
+#[cfg(unix)]
+pub mod processes;
 #[cfg(feature = "gui")]
 pub mod window;
 

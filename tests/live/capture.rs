@@ -4,7 +4,7 @@
 //! issue lists. Each node child is killed when its guard drops.
 #![cfg(unix)]
 
-use crate::common::{self, heapdive_output};
+use crate::common::{self, heapdive_output, processes};
 use common::node::Node;
 
 use heapdive::analysis::leaks::leak_report;
@@ -699,19 +699,7 @@ fn a_check_url_stopped_by_a_signal_stops_the_browser_and_removes_its_folder() {
     let profile = std::env::temp_dir().join(format!("heapdive-chromium-{}", check.id()));
     let flag = format!("--user-data-dir={}", profile.display());
     // The browser's processes: those given its profile folder.
-    let browsers = || -> Vec<i32> {
-        std::fs::read_dir("/proc")
-            .into_iter()
-            .flatten()
-            .filter_map(|e| {
-                let e = e.ok()?;
-                let pid = e.file_name().to_str()?.parse().ok()?;
-                let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
-                let mut args = cmdline.split(|&b| b == 0);
-                args.any(|arg| arg == flag.as_bytes()).then_some(pid)
-            })
-            .collect()
-    };
+    let browsers = || processes::matching(|p| processes::has_arg(p, &flag));
     let mut up = false;
     for _ in 0..200 {
         if profile.is_dir() && !browsers().is_empty() {
@@ -726,28 +714,10 @@ fn a_check_url_stopped_by_a_signal_stops_the_browser_and_removes_its_folder() {
     let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
     let status = check.wait().unwrap();
     let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
-    let mut left = browsers();
-    for _ in 0..50 {
-        if left.is_empty() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-        left = browsers();
-    }
-    // Nothing stays behind, whatever fails below.
-    for &pid in &left {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(pid),
-            nix::sys::signal::Signal::SIGKILL,
-        );
-    }
     let folder_left = profile.exists();
     let _ = std::fs::remove_dir_all(&profile);
+    processes::assert_gone(&format!("the browser ({stderr})"), browsers);
     assert!(up, "the browser never started: {stderr}");
-    assert!(
-        left.is_empty(),
-        "browser processes {left:?} still running: {stderr}"
-    );
     assert!(!folder_left, "{} is still there", profile.display());
     assert_eq!(status.code(), Some(128 + 15), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);

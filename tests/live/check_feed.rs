@@ -6,7 +6,7 @@
 //! its own (FEED_EVERY), so that the action can only wait.
 #![cfg(unix)]
 
-use crate::common;
+use crate::common::{self, processes};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -35,39 +35,24 @@ fn feed_with(action: &str, tag: &str, env: &[(&str, &str)], extra: &[&str]) -> O
 }
 
 /// Processes whose environment has `HEAPDIVE_FEED_RUN=tag` (the server and its client).
-fn running(tag: &str) -> Vec<String> {
-    let want = format!("HEAPDIVE_FEED_RUN={tag}");
-    let Ok(procs) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    procs
-        .filter_map(|e| e.ok())
-        .filter(|e| {
-            std::fs::read(e.path().join("environ"))
-                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == want.as_bytes()))
-        })
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect()
+fn running(tag: &str) -> Vec<i32> {
+    let var = format!("HEAPDIVE_FEED_RUN={tag}");
+    processes::matching(|p| processes::has_env(p, &var))
 }
 
 /// No process of the run (the server or its forked client) outlives the check (the client
 /// exits when its IPC channel closes, within a moment).
 fn assert_none_left(tag: &str) {
-    for _ in 0..50 {
-        if running(tag).is_empty() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    let left = running(tag);
-    // Stop them, so that a failing run leaves nothing behind on the machine.
-    for pid in left.iter().filter_map(|p| p.parse().ok()) {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(pid),
-            nix::sys::signal::Signal::SIGKILL,
-        );
-    }
-    panic!("{tag}: still running: pids {left:?}");
+    processes::assert_gone(tag, || running(tag));
+}
+
+/// A program that starts a helper which never notices that its parent is gone (no IPC
+/// channel, no pipe), then runs `rest`.
+fn with_helper(rest: &str) -> String {
+    format!(
+        "require('child_process').spawn(process.execPath, \
+         ['-e', 'setInterval(() => {{}}, 1000)'], {{ stdio: 'ignore' }}); {rest}"
+    )
 }
 
 #[test]
@@ -166,14 +151,12 @@ fn check_tells_a_leak_driven_by_the_child_on_its_own_from_its_twin() {
 /// parent is gone (no IPC channel, no pipe): `check` stops the whole tree it started.
 #[test]
 fn check_stops_the_processes_the_program_started() {
-    let code = "require('child_process').spawn(process.execPath, \
-                ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); \
-                globalThis.ready = true; setInterval(() => {}, 1000);";
+    let code = with_helper("globalThis.ready = true; setInterval(() => {}, 1000);");
     let out = Command::new(env!("CARGO_BIN_EXE_heapdive"))
         .args([
             "check", "--ready", "ready", "--action", "0", "--warmup", "0",
         ])
-        .args(["--", "node", "-e", code])
+        .args(["--", "node", "-e", &code])
         .env("HEAPDIVE_FEED_RUN", "helper")
         .stdin(Stdio::null())
         .output()
@@ -187,9 +170,7 @@ fn check_stops_the_processes_the_program_started() {
 /// started and the program's own helper before it exits.
 #[test]
 fn a_check_stopped_by_a_signal_stops_its_program_too() {
-    let code = "require('child_process').spawn(process.execPath, \
-                ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); \
-                setInterval(() => {}, 1000);";
+    let code = with_helper("setInterval(() => {}, 1000);");
     let tag = "signal";
     // Not a pipe: the program writes to heapdive's stderr, and a program left running would
     // hold a pipe open for ever.
@@ -198,7 +179,7 @@ fn a_check_stopped_by_a_signal_stops_its_program_too() {
     // `--ready` never holds: the check waits for it until the signal.
     let mut check = Command::new(env!("CARGO_BIN_EXE_heapdive"))
         .args(["check", "--ready", "globalThis.never", "--action", "0"])
-        .args(["--", "node", "-e", code])
+        .args(["--", "node", "-e", &code])
         .env("HEAPDIVE_FEED_RUN", tag)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
